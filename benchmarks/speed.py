@@ -1,0 +1,81 @@
+"""Speed of ffcl_twin against the conventional implementation (benchmarks/reference.py).
+
+Both train the paper configuration (784-64-64-10, batch 64, both twins, test evaluation every epoch)
+in this process with the same thread count, interleaved epoch by epoch. Prints seconds per epoch,
+their median ratio, how close the package gets to the arithmetic floor, seed batching, a check that
+both implementations learn the same thing, and the wall time and peak memory of the whole 30-epoch
+paper run (`ffcl_twin train --preset paper`) in a child process.
+
+    python benchmarks/speed.py --data-dir ../shared/data [--epochs 3] [--threads 2]
+"""
+import argparse, os, resource, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+import torch
+sys.path.insert(0, str(Path(__file__).parent))
+from reference import ReferenceTwins, loaders, train_epoch
+from ffcl_twin.train import Config, preset, train
+
+def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, **kw):
+    rows = train(Config(epochs=epochs, seeds=seeds, data_dir=data_dir, device='cpu', **kw))
+    return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['twin'] == 'A'], rows
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data-dir', default=os.environ.get('FFCL_TWIN_DATA', '../shared/data'))
+    p.add_argument('--epochs', type=int, default=3, help='timed epochs of each implementation (interleaved)')
+    p.add_argument('--threads', type=int, default=torch.get_num_threads())
+    p.add_argument('--skip-full-run', action='store_true', help='skip the 30-epoch paper run in a child process')
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    print(f'torch {torch.__version__}, {a.threads} threads, CPU: {os.cpu_count()} cores')
+
+    # 1. interleaved epochs: conventional vs package, same reading and scaling (the paper preset's)
+    cfg = preset('paper')
+    torch.manual_seed(0)
+    train_dl, test_dl = loaders(a.data_dir, cfg.scaling)
+    ref = ReferenceTwins(cfg.reading)
+    package_epoch_seconds(a.data_dir, reading=cfg.reading, scaling=cfg.scaling)        # warm-up: data cache, kernels
+    ref_s, pkg_s = [], []
+    for _ in range(a.epochs):
+        t = time.perf_counter(); train_epoch(ref, train_dl); ref_acc = ref.evaluate(test_dl); ref_s.append(time.perf_counter() - t)
+        pkg_s += package_epoch_seconds(a.data_dir, reading=cfg.reading, scaling=cfg.scaling)[0]
+    ratio = statistics.median(r / q for r, q in zip(ref_s, pkg_s))
+    steps = -(-60000 // cfg.batch_size)
+    mflop = 2 * 2 * sum(i * o for i, o in zip(cfg.sizes[:-1], cfg.sizes[1:])) * cfg.batch_size * 2 / 1e6  # fwd + weight grads, 2 twins
+    print(f'\n| implementation | s/epoch (median of {a.epochs}) | all epochs |\n|---|---|---|')
+    print(f"| conventional (DataLoader, nn.Module twins, per-layer Adam) | {statistics.median(ref_s):.2f} | {' '.join(f'{s:.2f}' for s in ref_s)} |")
+    print(f"| ffcl_twin (batched twins, hand-written local gradients) | {statistics.median(pkg_s):.2f} | {' '.join(f'{s:.2f}' for s in pkg_s)} |")
+    print(f'speed-up (median of per-epoch ratios): {ratio:.1f}x')
+    print(f'arithmetic floor: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch; '
+          f'package sustains {mflop*steps/1e3/statistics.median(pkg_s):.1f} GFLOP/s including evaluation')
+
+    # 2. seed batching: 5 seeds in one run vs 1 seed
+    one, _ = package_epoch_seconds(a.data_dir, seeds=(0,), epochs=a.epochs, reading=cfg.reading, scaling=cfg.scaling)
+    five, _ = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=a.epochs, reading=cfg.reading, scaling=cfg.scaling)
+    print(f'\n1 seed: {statistics.median(one):.2f} s/epoch; 5 seeds batched: {statistics.median(five):.2f} s/epoch '
+          f'= {statistics.median(five)/statistics.median(one):.2f}x one seed ({5*statistics.median(one)/statistics.median(five):.1f}x faster than 5 separate runs)')
+
+    # 3. both learn the same thing: test accuracy after 2 epochs (reference: 3 seeds; package: 5 seeds)
+    ref_accs = []
+    for seed in range(3):
+        torch.manual_seed(seed); r = ReferenceTwins(cfg.reading)
+        for _ in range(2): train_epoch(r, train_dl)
+        ref_accs += [acc for loss, acc in r.evaluate(test_dl)]
+    _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, reading=cfg.reading, scaling=cfg.scaling)
+    pkg_accs = [r['test_acc'] for r in rows if r['epoch'] == 2]
+    for t, idx in (('A', 0), ('B', 1)):
+        ra, pa = ref_accs[idx::2], [r['test_acc'] for r in rows if r['epoch'] == 2 and r['twin'] == t]
+        print(f'epoch-2 test acc, twin {t}: conventional {statistics.fmean(ra):.4f} ± {statistics.stdev(ra):.4f} (3 seeds), '
+              f'ffcl_twin {statistics.fmean(pa):.4f} ± {statistics.stdev(pa):.4f} (5 seeds)')
+
+    # 4. the whole paper run, as a user runs it
+    if not a.skip_full_run:
+        with tempfile.TemporaryDirectory() as d:
+            t = time.perf_counter()
+            subprocess.run([sys.executable, '-m', 'ffcl_twin', 'train', '--preset', 'paper', '--out', d, '--data-dir', a.data_dir, '--device', 'cpu'],
+                           check=True, env={**os.environ, 'OMP_NUM_THREADS': str(a.threads)}, stdout=subprocess.DEVNULL)
+            wall = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f'\nffcl_twin train --preset paper (30 epochs, 1 seed, CPU): {wall:.1f} s wall, peak memory {peak:.0f} MiB')
+
+if __name__ == '__main__': main()
