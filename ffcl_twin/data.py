@@ -6,20 +6,20 @@
 __all__ = ['DATASETS', 'SCALINGS', 'DEBIAN_FASHION_MNIST', 'UserError', 'dataset_info', 'cache_root', 'resolve_root', 'raw_dir',
            'check_raw_file', 'check_raw_files', 'scale', 'download', 'load_split', 'fashion_mnist_from_debian']
 
-# %% ../nbs/00_data.ipynb #e4a4ab8b
+# %% ../nbs/00_data.ipynb #b96759f1
 import gzip, hashlib, os, shutil, struct
 from functools import cache
 from pathlib import Path
 
-# %% ../nbs/00_data.ipynb #85d5f0c5
+# %% ../nbs/00_data.ipynb #95ca6796
 import torch
 from torchvision import datasets
 
-# %% ../nbs/00_data.ipynb #0bf5be71
+# %% ../nbs/00_data.ipynb #3c4991ea
 class UserError(Exception):
     "A problem the user can fix; its message says what is wrong and what to do."
 
-# %% ../nbs/00_data.ipynb #759b44e0
+# %% ../nbs/00_data.ipynb #99c206eb
 DATASETS = {
     'mnist': dict(cls='MNIST', mean=0.1307, std=0.3081, n_classes=10, files={
         'train-images-idx3-ubyte': 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
@@ -39,7 +39,7 @@ def dataset_info(name):
     if name not in DATASETS: raise UserError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)}")
     return DATASETS[name]
 
-# %% ../nbs/00_data.ipynb #dfdb3796
+# %% ../nbs/00_data.ipynb #37be4d10
 def cache_root():
     "Per-user cache folder for downloads: `$XDG_CACHE_HOME/ffcl_twin` or `~/.cache/ffcl_twin`."
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'ffcl_twin'
@@ -54,7 +54,7 @@ def raw_dir(name, root):
     "The folder torchvision reads dataset `name`'s raw IDX files from."
     return Path(root)/dataset_info(name)['cls']/'raw'
 
-# %% ../nbs/00_data.ipynb #7413baa4
+# %% ../nbs/00_data.ipynb #a4df918a
 _MAGIC = {'images': 2051, 'labels': 2049}
 
 def _sha256(path):
@@ -94,7 +94,7 @@ def check_raw_files(name, root):
                         f"to a folder holding {info['cls']}/raw/, or omit both to download into {cache_root()}")
     for fname, sha in info['files'].items(): check_raw_file(folder/fname, sha, info['n_classes'])
 
-# %% ../nbs/00_data.ipynb #17dd4db9
+# %% ../nbs/00_data.ipynb #5b2ed7ca
 @cache
 def _raw_split(name, root, train):
     "uint8 images `(n, 784)` and int64 labels of one split, read by torchvision after checking the files."
@@ -105,8 +105,8 @@ def _raw_split(name, root, train):
 def scale(x, name='mnist', scaling='unit'):
     "uint8 pixels to float32: `unit` gives `[0, 1]`, `standard` subtracts the dataset's mean and divides by its std."
     if scaling not in SCALINGS: raise UserError(f"unknown scaling {scaling!r}: choose one of {', '.join(SCALINGS)}")
-    x = x.float() / 255
-    if scaling == 'standard': x = (x - dataset_info(name)['mean']) / dataset_info(name)['std']
+    x = x.float().div_(255)                                   # in place: one float copy of the split, no temporaries
+    if scaling == 'standard': x.sub_(dataset_info(name)['mean']).div_(dataset_info(name)['std'])
     return x
 
 def download(name, root):
@@ -126,7 +126,7 @@ def load_split(name='mnist', train=True, scaling='unit', data_dir=None, device='
     x, y = _raw_split(name, str(root), train)
     return scale(x, name, scaling).to(device), y.to(device)
 
-# %% ../nbs/00_data.ipynb #1e50f871
+# %% ../nbs/00_data.ipynb #42b8f684
 DEBIAN_FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
 
 def fashion_mnist_from_debian(root, src=DEBIAN_FASHION_MNIST):

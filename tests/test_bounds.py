@@ -23,9 +23,9 @@ def test_swapped_readings_fail(bounds, reference):
 
 def test_untrained_run_fails(bounds, data_dir):
     "A run whose learning rate is effectively zero breaks the epoch-1 bounds."
-    rows = run_grid(readings=('guided',), scalings=('unit',), seeds=(0, 1), epochs=1, lr=1e-12, data_dir=str(data_dir), device='cpu')
+    rows = run_grid(readings=('guided',), scalings=('standard',), seeds=(0, 1), epochs=1, lr=1e-12, data_dir=str(data_dir), device='cpu')
     bad = bound_violations(rows, bounds)
-    assert any('guided/unit/B epoch 1' in b for b in bad), bad
+    assert any('guided/standard/A epoch 1' in b for b in bad) and any('guided/standard/B epoch 1' in b for b in bad), bad
     with pytest.raises(BoundsError): check_bounds(rows, bounds)
 
 def test_bounds_are_not_trivial(bounds):
