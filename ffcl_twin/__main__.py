@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/07_main.ipynb #f258f947
+# %% ../nbs/07_main.ipynb #b552be96
 from .cli import main
 
-# %% ../nbs/07_main.ipynb #cb374193
+# %% ../nbs/07_main.ipynb #6bc5b4a6
 #| eval: false
 if __name__ == '__main__': raise SystemExit(main())

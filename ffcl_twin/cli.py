@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['parser', 'run_train', 'run_figure', 'main']
 
-# %% ../nbs/06_cli.ipynb #4e17aa65
+# %% ../nbs/06_cli.ipynb #3ca652ad
 import argparse, json, sys
 from pathlib import Path
 
-# %% ../nbs/06_cli.ipynb #ae7668da
+# %% ../nbs/06_cli.ipynb #b99b6b87
 from .data import UserError, DATASETS, SCALINGS
 from .twin import READINGS
 from .train import PRESETS, preset, train
 
-# %% ../nbs/06_cli.ipynb #45645e97
+# %% ../nbs/06_cli.ipynb #093c2264
 class _Parser(argparse.ArgumentParser):
     "argparse, but a bad argument is one line on stderr (and exit status 2)."
     def error(self, message):
@@ -48,7 +48,7 @@ def parser():
     fig.add_argument('--bounds', help='bounds JSON to check the results against (e.g. paper_figures/bounds.json)')
     return p
 
-# %% ../nbs/06_cli.ipynb #58b6f0a3
+# %% ../nbs/06_cli.ipynb #9cc1dc71
 def _config_from(args):
     overrides = {k: getattr(args, k) for k in ('epochs', 'seeds', 'reading', 'batch_size', 'lr', 'scaling', 'dataset', 'device', 'data_dir', 'n_train')
                  if getattr(args, k) is not None}

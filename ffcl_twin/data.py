@@ -6,20 +6,20 @@
 __all__ = ['DATASETS', 'SCALINGS', 'DEBIAN_FASHION_MNIST', 'UserError', 'dataset_info', 'cache_root', 'resolve_root', 'raw_dir',
            'check_raw_file', 'check_raw_files', 'scale', 'download', 'load_split', 'fashion_mnist_from_debian']
 
-# %% ../nbs/00_data.ipynb #b96759f1
+# %% ../nbs/00_data.ipynb #3e991607
 import gzip, hashlib, os, shutil, struct
 from functools import cache
 from pathlib import Path
 
-# %% ../nbs/00_data.ipynb #95ca6796
+# %% ../nbs/00_data.ipynb #293c27ad
 import torch
 from torchvision import datasets
 
-# %% ../nbs/00_data.ipynb #3c4991ea
+# %% ../nbs/00_data.ipynb #bf977641
 class UserError(Exception):
     "A problem the user can fix; its message says what is wrong and what to do."
 
-# %% ../nbs/00_data.ipynb #99c206eb
+# %% ../nbs/00_data.ipynb #bbf9174e
 DATASETS = {
     'mnist': dict(cls='MNIST', mean=0.1307, std=0.3081, n_classes=10, files={
         'train-images-idx3-ubyte': 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
@@ -39,7 +39,7 @@ def dataset_info(name):
     if name not in DATASETS: raise UserError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)}")
     return DATASETS[name]
 
-# %% ../nbs/00_data.ipynb #37be4d10
+# %% ../nbs/00_data.ipynb #59d05ed8
 def cache_root():
     "Per-user cache folder for downloads: `$XDG_CACHE_HOME/ffcl_twin` or `~/.cache/ffcl_twin`."
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'ffcl_twin'
@@ -54,7 +54,7 @@ def raw_dir(name, root):
     "The folder torchvision reads dataset `name`'s raw IDX files from."
     return Path(root)/dataset_info(name)['cls']/'raw'
 
-# %% ../nbs/00_data.ipynb #a4df918a
+# %% ../nbs/00_data.ipynb #2d1d142e
 _MAGIC = {'images': 2051, 'labels': 2049}
 
 def _sha256(path):
@@ -94,7 +94,7 @@ def check_raw_files(name, root):
                         f"to a folder holding {info['cls']}/raw/, or omit both to download into {cache_root()}")
     for fname, sha in info['files'].items(): check_raw_file(folder/fname, sha, info['n_classes'])
 
-# %% ../nbs/00_data.ipynb #5b2ed7ca
+# %% ../nbs/00_data.ipynb #14039718
 @cache
 def _raw_split(name, root, train):
     "uint8 images `(n, 784)` and int64 labels of one split, read by torchvision after checking the files."
@@ -126,7 +126,7 @@ def load_split(name='mnist', train=True, scaling='unit', data_dir=None, device='
     x, y = _raw_split(name, str(root), train)
     return scale(x, name, scaling).to(device), y.to(device)
 
-# %% ../nbs/00_data.ipynb #42b8f684
+# %% ../nbs/00_data.ipynb #15ee7861
 DEBIAN_FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
 
 def fashion_mnist_from_debian(root, src=DEBIAN_FASHION_MNIST):

@@ -7,20 +7,20 @@ __all__ = ['READINGS_ORDER', 'PAPER_ACC', 'run_grid', 'group_stats', 'BoundsErro
            'check_bounds', 'results_table', 'representation_table', 'figure2', 'readings_figure', 'paper_match',
            'reproduce']
 
-# %% ../nbs/05_experiments.ipynb #d248701f
+# %% ../nbs/05_experiments.ipynb #bda96f45
 import csv, json, math, statistics, tempfile
 from collections import defaultdict
 from pathlib import Path
 
-# %% ../nbs/05_experiments.ipynb #fd9b34fb
+# %% ../nbs/05_experiments.ipynb #35cb2317
 import matplotlib
 import matplotlib.pyplot as plt
 
-# %% ../nbs/05_experiments.ipynb #9aba7b49
+# %% ../nbs/05_experiments.ipynb #1a6262cf
 from .data import UserError
 from .train import Config, train, read_metrics, write_metrics
 
-# %% ../nbs/05_experiments.ipynb #ea0740bb
+# %% ../nbs/05_experiments.ipynb #2087e3a2
 READINGS_ORDER = ('guided', 'symmetric', 'frozen_hidden', 'backprop')
 PAPER_ACC = {'first': 0.37, 'final': 0.63}   # "started near 37% and eventually reached as high as 63%"
 
@@ -34,14 +34,14 @@ def run_grid(readings=READINGS_ORDER, scalings=('unit', 'standard'), seeds=(0, 1
             rows += train(c, out, resume=bool(out and (out/'checkpoint.pt').exists()))
     return rows
 
-# %% ../nbs/05_experiments.ipynb #47322c8f
+# %% ../nbs/05_experiments.ipynb #6fe65208
 def group_stats(rows, key='test_acc', by=('reading', 'scaling', 'twin', 'epoch')):
     "`{group: (mean, std, n)}` of `key` over the rows of each group (std is the sample std, 0 for n=1)."
     groups = defaultdict(list)
     for r in rows: groups[tuple(r[k] for k in by)].append(r[key])
     return {g: (statistics.fmean(v), statistics.stdev(v) if len(v) > 1 else 0., len(v)) for g, v in groups.items()}
 
-# %% ../nbs/05_experiments.ipynb #8f1bb764
+# %% ../nbs/05_experiments.ipynb #bc0bed59
 class BoundsError(AssertionError):
     "A run's accuracies fall outside the committed bounds."
 
@@ -81,7 +81,7 @@ def check_bounds(rows, bounds):
     if bad: raise BoundsError(f'{len(bad)} accuracy bound(s) violated:\n  ' + '\n  '.join(bad))
     return len(bounds['intervals']) + len(bounds['orderings'])
 
-# %% ../nbs/05_experiments.ipynb #57f16888
+# %% ../nbs/05_experiments.ipynb #479310b3
 def _pm(m, s): return f'{100*m:.1f} ± {100*s:.1f}'
 
 def results_table(rows, scalings=('unit', 'standard'), readings=READINGS_ORDER):
@@ -112,7 +112,7 @@ def representation_table(rows, scaling, readings=READINGS_ORDER):
             if g in sts[keys[0]]: lines.append(f'| {rd} | {t} | ' + ' | '.join(f'{sts[k][g][0]:.3f}' for k in keys) + ' |')
     return '\n'.join(lines) + f'\n\n{scaling} inputs, epoch {last}, mean over seeds.'
 
-# %% ../nbs/05_experiments.ipynb #e46eea74
+# %% ../nbs/05_experiments.ipynb #672d4230
 _TWIN_COLORS = {'A': 'tab:blue', 'B': 'tab:orange'}
 _READING_COLORS = {'guided': 'tab:blue', 'symmetric': 'tab:green', 'frozen_hidden': 'tab:gray', 'backprop': 'tab:red'}
 
@@ -154,7 +154,7 @@ def readings_figure(rows, scalings=('unit', 'standard')):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/05_experiments.ipynb #3d9453bf
+# %% ../nbs/05_experiments.ipynb #42aaa8c1
 def paper_match(rows):
     "Per (reading, scaling), sorted best first: mean test accuracy at epoch 1, its best epoch and last epoch, and the distance to the paper's 37% → 63%."
     st = group_stats(rows, by=('reading', 'scaling', 'epoch'))
@@ -166,7 +166,7 @@ def paper_match(rows):
                         distance=abs(first - PAPER_ACC['first']) + abs(best - PAPER_ACC['final'])))
     return sorted(out, key=lambda d: d['distance'])
 
-# %% ../nbs/05_experiments.ipynb #b0001cad
+# %% ../nbs/05_experiments.ipynb #73312b6f
 def reproduce(out, epochs=30, seeds=(0, 1, 2, 3, 4), readings=READINGS_ORDER, scalings=('unit', 'standard'),
               bounds=None, runs_dir=None, **cfg):
     "Train the grid, write figures, CSV and tables to `out`, check `bounds` if given; return a dict of the results."

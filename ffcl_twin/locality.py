@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['gradient_reach', 'NonLocalError', 'assert_local']
 
-# %% ../nbs/03_locality.ipynb #b2927f64
+# %% ../nbs/03_locality.ipynb #51fee4cf
 import torch
 import torch.nn.functional as F
 
-# %% ../nbs/03_locality.ipynb #6eca592d
+# %% ../nbs/03_locality.ipynb #2285373f
 from .twin import TwinMLP, READINGS
 
-# %% ../nbs/03_locality.ipynb #b2d6aa66
+# %% ../nbs/03_locality.ipynb #db555afb
 def gradient_reach(model, x, onehot):
     "For each layer with a loss: the `(layer, twin)` pairs (1-based layer, twin 'A'/'B') its gradient reaches."
     flat = model.params.detach().clone().requires_grad_()

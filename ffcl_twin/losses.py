@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['EPS_NORM', 'representation_loss', 'representation_loss_grads', 'classification_loss', 'classification_loss_grad']
 
-# %% ../nbs/01_losses.ipynb #7afe8c3d
+# %% ../nbs/01_losses.ipynb #51fee4cf
 import torch
 import torch.nn.functional as F
 
-# %% ../nbs/01_losses.ipynb #c2828818
+# %% ../nbs/01_losses.ipynb #0042da67
 EPS_NORM = 1e-12  # added to squared norms, as in torch.nn.functional.cosine_embedding_loss
 
 def _cosine(a, b):
@@ -21,7 +21,7 @@ def representation_loss(a, b):
     "Cosine embedding loss with target +1 between `a` and `b` of shape `(..., batch, features)`: shape `(...)`."
     return (1 - _cosine(a, b)[0]).mean(-1)
 
-# %% ../nbs/01_losses.ipynb #d5217777
+# %% ../nbs/01_losses.ipynb #951c4502
 def representation_loss_grads(pair):
     "`(loss, grad)` of `representation_loss(a, b)` for `pair = stack((a, b), -3)`; `grad` is shaped like `pair`."
     r = ((pair*pair).sum(-1, keepdim=True) + EPS_NORM).rsqrt()
@@ -30,7 +30,7 @@ def representation_loss_grads(pair):
     n = pair.shape[-2]
     return (1 - c).mean((-1, -2, -3)), torch.addcmul(u.flip(-3), c, u, value=-1).mul_(r).mul_(-1 / n)
 
-# %% ../nbs/01_losses.ipynb #f76a8004
+# %% ../nbs/01_losses.ipynb #69890990
 def classification_loss(p, onehot):
     "`BCELoss` between probabilities `p` and targets `onehot`, both `(..., batch, classes)`: shape `(...)`."
     log_p, log_q = p.log().clamp_min(-100), (1 - p).log().clamp_min(-100)   # PyTorch clamps each log at -100

@@ -6,21 +6,21 @@
 __all__ = ['PRESETS', 'Config', 'preset', 'resolve_device', 'metric_columns', 'read_metrics', 'write_metrics', 'save_checkpoint',
            'load_checkpoint', 'Progress', 'train']
 
-# %% ../nbs/04_train.ipynb #ec1ef71e
+# %% ../nbs/04_train.ipynb #83567685
 import csv, dataclasses, datetime, io, json, math, os, platform, subprocess, sys, tempfile, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
-# %% ../nbs/04_train.ipynb #6dcbda77
+# %% ../nbs/04_train.ipynb #51fee4cf
 import torch
 import torch.nn.functional as F
 
-# %% ../nbs/04_train.ipynb #a1bdbef1
+# %% ../nbs/04_train.ipynb #1e5198b5
 import ffcl_twin
 from .data import UserError, load_split, dataset_info, SCALINGS
 from .twin import TwinMLP, READINGS, check_reading
 
-# %% ../nbs/04_train.ipynb #79fb4a48
+# %% ../nbs/04_train.ipynb #3505b1a9
 @dataclass
 class Config:
     reading: str = 'symmetric'
@@ -64,7 +64,7 @@ def preset(name, **overrides):
     if name not in PRESETS: raise UserError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
     return Config(**{**PRESETS[name], **overrides})
 
-# %% ../nbs/04_train.ipynb #f205ecde
+# %% ../nbs/04_train.ipynb #6ae493cf
 def resolve_device(device='auto'):
     "The `torch.device` for `device` ('auto', 'cpu', 'cuda' or 'cuda:N'), or a `UserError`."
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -77,7 +77,7 @@ def resolve_device(device='auto'):
         return torch.device(device)
     raise UserError(f"unknown device {device!r}: choose auto, cpu, cuda or cuda:N")
 
-# %% ../nbs/04_train.ipynb #a5750cc8
+# %% ../nbs/04_train.ipynb #a2579744
 def metric_columns(n_hidden):
     "Column names of `metrics.csv` for a network with `n_hidden` hidden layers."
     per_layer = [f'{k}_h{i}' for k in ('train_rep_loss', 'test_rep_loss', 'test_pair_cos') for i in range(1, n_hidden + 1)]
@@ -113,7 +113,7 @@ def write_metrics(path, rows, mode='w'):
         for r in rows: w.writerow({k: repr(v) if isinstance(v, float) else v for k, v in r.items()})
         f.flush(); os.fsync(f.fileno())
 
-# %% ../nbs/04_train.ipynb #ffc00f07
+# %% ../nbs/04_train.ipynb #1f345596
 def _atomic_save(obj, path):
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.' + path.name)
@@ -149,7 +149,7 @@ def load_checkpoint(path, model, cfg):
     for g, s in zip(model.gens, state['gens']): g.set_state(s)
     return state['epoch']
 
-# %% ../nbs/04_train.ipynb #66e0aaa3
+# %% ../nbs/04_train.ipynb #91a8d9dc
 class Progress:
     "A one-line progress bar on stderr, shown only when stderr is a terminal (or `show=True`)."
     def __init__(self, epochs, steps, show=None):
@@ -166,18 +166,19 @@ class Progress:
         print(f"\repoch {epoch}/{self.epochs}: test acc A {acc['A']:.4f}  B {acc['B']:.4f}  ({seconds:.1f} s)" + ' '*20,
               file=sys.stderr, flush=True)
 
-# %% ../nbs/04_train.ipynb #5676112b
+# %% ../nbs/04_train.ipynb #d102d74c
 def _run_info(cfg, device):
     "What `config.json` records beside the config: versions, device, git commit, time."
-    def git_commit():
+    def git(*args):   # the repository the package is imported from (an editable install), if any
         try:
-            r = subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5, cwd=Path.cwd())
-            return r.stdout.strip() or None
+            r = subprocess.run(['git', *args], capture_output=True, text=True, timeout=5, cwd=Path(ffcl_twin.__file__).parent)
+            return r.stdout.strip() if r.returncode == 0 else None
         except Exception: return None
     return dict(config=asdict(cfg), device=str(device), started=datetime.datetime.now(datetime.timezone.utc).isoformat(),
                 versions=dict(ffcl_twin=ffcl_twin.__version__, python=platform.python_version(), torch=torch.__version__,
                               torchvision=__import__('torchvision').__version__),
-                git_commit=git_commit(), command=' '.join(sys.argv))
+                git_commit=git('rev-parse', 'HEAD') or None, git_dirty=bool(git('status', '--porcelain', '--untracked-files=no')),
+                command=' '.join(sys.argv))
 
 def _prepare_out(out, resume):
     "Create `out` and check it is writable; refuse to overwrite an earlier run unless resuming."

@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['READINGS', 'check_reading', 'TwinMLP', 'pair_cosine']
 
-# %% ../nbs/02_twin.ipynb #132392fd
+# %% ../nbs/02_twin.ipynb #5554eb1e
 import math
 import torch
 import torch.nn.functional as F
 
-# %% ../nbs/02_twin.ipynb #c0bf2383
+# %% ../nbs/02_twin.ipynb #de3441cd
 from .data import UserError
 from .losses import representation_loss, representation_loss_grads, classification_loss, classification_loss_grad
 
-# %% ../nbs/02_twin.ipynb #e579fdec
+# %% ../nbs/02_twin.ipynb #1d67242a
 READINGS = {
     'symmetric': "each hidden RL updates both twins' layers; output layers learn their own CL",
     'guided': "twin A's detached hidden outputs are targets for twin B's; A's hidden layers stay at init",
@@ -29,7 +29,7 @@ def check_reading(reading):
     if reading not in READINGS: raise UserError(f"unknown reading {reading!r}: choose one of {', '.join(READINGS)}")
     return reading
 
-# %% ../nbs/02_twin.ipynb #54548dff
+# %% ../nbs/02_twin.ipynb #22657990
 class TwinMLP:
     "Twins A and B of every seed in `seeds`, MLPs of layer `sizes`, trained by local learning under `reading`."
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), reading='symmetric', lr=1e-4, detach=True,
@@ -74,7 +74,7 @@ class TwinMLP:
             out.append((W, b))
         return out
 
-# %% ../nbs/02_twin.ipynb #167c54d3
+# %% ../nbs/02_twin.ipynb #0faf2d40
 def _first_layer_shared(x, W, b):
     "Layer `W, b` of every network on the same input `x` `(N, n_in)`, as one GEMM: `(n_nets, N, n_out)`."
     n_nets, n_in, n_out = W.shape
@@ -93,7 +93,7 @@ def _forward(self, x, flat=None, detach=True):
     return acts + [x]
 TwinMLP.forward = _forward
 
-# %% ../nbs/02_twin.ipynb #108fde10
+# %% ../nbs/02_twin.ipynb #fe26c313
 def _layer_losses(self, x, onehot, flat=None):
     "Per-layer objectives (scalars summed over seeds, or `None`) for `x` `(S, B, n_in)`, `onehot` `(S, B, classes)`."
     acts = self.forward(x, flat, detach=not self.end_to_end)
@@ -106,7 +106,7 @@ def _layer_losses(self, x, onehot, flat=None):
     return out + [classification_loss(p.view(S, 2, *p.shape[1:]), onehot[:, None]).sum()]
 TwinMLP.layer_losses = _layer_losses
 
-# %% ../nbs/02_twin.ipynb #7792c9a2
+# %% ../nbs/02_twin.ipynb #90a71d21
 @torch.no_grad()
 def _local_grads(self, x, onehot):
     "Fill `self.params.grad` with this batch's gradients; return the detached losses: RL `(S, n_hidden)` and CL `(S, 2)`."
@@ -133,7 +133,7 @@ def _local_grads(self, x, onehot):
     return torch.stack(rls[::-1], -1), cls
 TwinMLP.local_grads = _local_grads
 
-# %% ../nbs/02_twin.ipynb #95d7ca75
+# %% ../nbs/02_twin.ipynb #0d8b1ce4
 def _train_step(self, x, onehot):
     "Local gradients for one batch, then one Adam step; returns the batch's RL `(S, n_hidden)` and CL `(S, 2)`."
     rl, cl = self.local_grads(x, onehot)
@@ -141,7 +141,7 @@ def _train_step(self, x, onehot):
     return rl, cl
 TwinMLP.train_step = _train_step
 
-# %% ../nbs/02_twin.ipynb #61f900cd
+# %% ../nbs/02_twin.ipynb #3167f5f4
 def pair_cosine(h):
     "Mean cosine similarity between rows `i != j` of `h` `(..., N, d)`; all-zero rows count as orthogonal."
     u = h / h.norm(dim=-1, keepdim=True).clamp_min(1e-12)
