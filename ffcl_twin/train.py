@@ -166,7 +166,7 @@ class Progress:
         print(f"\repoch {epoch}/{self.epochs}: test acc A {acc['A']:.4f}  B {acc['B']:.4f}  ({seconds:.1f} s)" + ' '*20,
               file=sys.stderr, flush=True)
 
-# %% ../nbs/04_train.ipynb #d102d74c
+# %% ../nbs/04_train.ipynb #a9f7eb3c
 def _run_info(cfg, device):
     "What `config.json` records beside the config: versions, device, git commit, time."
     def git(*args):   # the repository the package is imported from (an editable install), if any
@@ -220,9 +220,9 @@ def train(cfg, out=None, resume=False, show_progress=None):
         perms = torch.stack([torch.randperm(n, generator=g) for g in model.gens]).to(device)
         rl_sum = torch.zeros(S, len(cfg.sizes) - 2, device=device); cl_sum = torch.zeros(S, 2, device=device)
         for i in range(steps):
-            idx = perms[:, i*bs:(i+1)*bs]
-            b, idx = idx.shape[1], idx.reshape(-1)
-            rl, cl = model.train_step(x.index_select(0, idx).view(S, b, -1), onehot.index_select(0, idx).view(S, b, -1))
+            idx = perms[:, i*bs:(i+1)*bs]                                # (S, b): each seed's images
+            b, per_net = idx.shape[1], idx[:, None].expand(-1, 2, -1).reshape(-1)   # both twins of a seed see them
+            rl, cl = model.train_step(x.index_select(0, per_net).view(2*S, b, -1), onehot.index_select(0, idx.reshape(-1)).view(S, b, -1))
             rl_sum += rl; cl_sum += cl
             progress.step(epoch, i)
         train_rl, train_cl = (rl_sum / steps).cpu(), (cl_sum / steps).cpu()

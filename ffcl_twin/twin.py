@@ -74,7 +74,7 @@ class TwinMLP:
             out.append((W, b))
         return out
 
-# %% ../nbs/02_twin.ipynb #0faf2d40
+# %% ../nbs/02_twin.ipynb #4f505416
 def _first_layer_shared(x, W, b):
     "Layer `W, b` of every network on the same input `x` `(N, n_in)`, as one GEMM: `(n_nets, N, n_out)`."
     n_nets, n_in, n_out = W.shape
@@ -86,7 +86,7 @@ def _forward(self, x, flat=None, detach=True):
     for l, (W, b) in enumerate(self.weights if flat is None else self.layers(flat)):
         if l == 0 and x.dim() == 2: acts.append(x); z = _first_layer_shared(x, W, b)
         else:
-            if l == 0: x = x[:, None].expand(-1, 2, -1, -1).reshape(self.n_nets, *x.shape[1:])
+            if l == 0 and len(x) != self.n_nets: x = x[:, None].expand(-1, 2, -1, -1).reshape(self.n_nets, *x.shape[1:])
             acts.append(x)
             z = torch.baddbmm(b, x.detach() if detach else x, W)
         x = z.softmax(-1) if l == self.n_layers - 1 else z.relu()
