@@ -70,11 +70,16 @@ def main():
 
     # 4. whole runs in child processes: wall time and peak memory (resident set, torch's own libraries included)
     def child(argv):
+        "Wall time and peak resident memory (the last VmHWM read from /proc before it exits, MiB) of a child process."
         t = time.perf_counter()
         p = subprocess.Popen([sys.executable, *argv], env={**os.environ, 'OMP_NUM_THREADS': str(a.threads)}, stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(p.pid, 0)
-        assert status == 0, argv
-        return time.perf_counter() - t, usage.ru_maxrss / 1024
+        hwm = 0
+        while p.poll() is None:
+            try: hwm = int(next(l for l in open(f'/proc/{p.pid}/status') if l.startswith('VmHWM')).split()[1]) / 1024
+            except (OSError, StopIteration): pass
+            time.sleep(0.05)
+        assert p.returncode == 0, argv
+        return time.perf_counter() - t, hwm
     base = child(['-c', 'import torch, torchvision'])[1]
     print(f'\npeak memory of `import torch, torchvision` alone: {base:.0f} MiB')
     wall, peak = child([str(Path(__file__).parent/'reference.py'), '--epochs', '1', '--data-dir', a.data_dir, '--threads', str(a.threads), '--reading', cfg.reading, '--scaling', cfg.scaling])

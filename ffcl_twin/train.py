@@ -211,6 +211,7 @@ def train(cfg, out=None, resume=False, show_progress=None):
         start = load_checkpoint(out/'checkpoint.pt', model, cfg) + 1
         if (out/'metrics.csv').exists(): rows = [r for r in read_metrics(out/'metrics.csv') if r['epoch'] < start]
         if rows: write_metrics(out/'metrics.csv', rows)   # drop rows of an epoch whose checkpoint never landed
+        else: (out/'metrics.csv').unlink(missing_ok=True)
     if out is not None: (out/'config.json').write_text(json.dumps(_run_info(cfg, device), indent=2))
     S, n, bs = len(cfg.seeds), len(x), cfg.batch_size
     steps = math.ceil(n / bs)
