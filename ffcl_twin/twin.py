@@ -39,6 +39,7 @@ class TwinMLP:
         self.n_nets, self.n_layers = 2*len(self.seeds), len(self.sizes) - 1
         self.end_to_end = reading == 'backprop' or not detach  # does gradient cross layer boundaries?
         self.rl_learners = _RL_LEARNERS[reading]
+        self._rl_mask = torch.tensor(self.rl_learners, device=device)[:, None, None]   # (2, 1, 1): which twins learn from RL
         self.gens = [torch.Generator().manual_seed(int(s)) for s in self.seeds]
         self.params = torch.nn.Parameter(self._init_params().to(device))
         self.params.grad = torch.zeros_like(self.params)
@@ -124,7 +125,7 @@ def _local_grads(self, x, onehot):
         rls.append(rl)
         if not any(learners): g = None                       # the RL's gradient, for the twins that learn from it
         else:
-            if not all(learners): g.mul_(torch.tensor(learners, device=g.device)[:, None, None])
+            if not all(learners): g.mul_(self._rl_mask)
             g = g.view(h.shape)
         if self.end_to_end and gz is not None:               # backprop: pass the gradient down as well
             down = torch.bmm(gz, self.weights[l][0].transpose(1, 2))
