@@ -18,6 +18,7 @@ from .train import PRESETS, preset, train
 class _Parser(argparse.ArgumentParser):
     "argparse, but a bad argument is one line on stderr (and exit status 2)."
     def error(self, message):
+        if 'expected one argument' in message: message += ' (a value starting with "-", such as -1e-3, needs "=": --lr=-1e-3)'
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 def _train_args(p):
