@@ -46,6 +46,7 @@ def parser():
     fig.add_argument('--out', default='paper_figures', help='folder for the figures, CSV and tables (default paper_figures)')
     fig.add_argument('--epochs', type=int, default=30); fig.add_argument('--seeds', type=int, default=5, help='number of seeds (0..N-1)')
     fig.add_argument('--data-dir'); fig.add_argument('--device', default='auto')
+    fig.add_argument('--n-train', type=int, help='train on the first N images only (quick runs)')
     fig.add_argument('--bounds', help='bounds JSON to check the results against (e.g. paper_figures/bounds.json)')
     return p
 
@@ -65,8 +66,15 @@ def run_train(args):
 
 def run_figure(args):
     from ffcl_twin.experiments import reproduce
-    reproduce(args.out, epochs=args.epochs, seeds=tuple(range(args.seeds)), data_dir=args.data_dir, device=args.device,
-              bounds=json.loads(Path(args.bounds).read_text()) if args.bounds else None)
+    if args.seeds < 1: raise UserError(f'--seeds must be >= 1, got {args.seeds}')
+    bounds = None
+    if args.bounds:
+        try: bounds = json.loads(Path(args.bounds).read_text())
+        except (OSError, ValueError) as e: raise UserError(f'cannot read bounds file {args.bounds} ({e}): pass a bounds JSON such as paper_figures/bounds.json') from None
+    res = reproduce(args.out, epochs=args.epochs, seeds=tuple(range(args.seeds)), data_dir=args.data_dir, device=args.device,
+                    n_train=args.n_train, bounds=bounds)
+    print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}")
+    if bounds: print(f'{len(bounds["intervals"]) + len(bounds["orderings"])} bounds checked: all hold')
 
 def main(argv=None):
     "Entry point of the `ffcl_twin` command; returns the exit status."
@@ -75,6 +83,9 @@ def main(argv=None):
         {'train': run_train, 'figure': run_figure}[args.command](args)
     except UserError as e:
         print(f'ffcl_twin: error: {e}', file=sys.stderr); return 2
+    except AssertionError as e:      # BoundsError: the figures are written, the bounds broke
+        if type(e).__name__ != 'BoundsError': raise
+        print(f'ffcl_twin: {e}', file=sys.stderr); return 1
     except KeyboardInterrupt:
         where = f' in {args.out}; continue with --resume' if args.command == 'train' else ''
         print(f'\nffcl_twin: interrupted: finished epochs are saved{where}', file=sys.stderr); return 130

@@ -1,5 +1,6 @@
 "Every bad input ends with exit status 2 and one line saying what is wrong and what to do; nothing written is lost."
 import torch, pytest
+from pathlib import Path
 from conftest import run_cli, DATA
 
 QUICK = ['--epochs', 1, '--n-train', 640]
@@ -85,3 +86,15 @@ def test_nan_loss_keeps_earlier_epochs(tmp_path):
     code, out, err = run_cli('train', '--out', run, '--data-dir', DATA, '--resume', '--epochs', 2, '--n-train', 640)
     assert_one_line_error(code, err, 'diverged at epoch 2', 'up to epoch 1 are kept')
     assert (run/'metrics.csv').read_bytes() == metrics and (run/'checkpoint.pt').read_bytes() == ckpt
+
+def test_figure_command(tmp_path):
+    "`ffcl_twin figure` writes every file; with the committed bounds a one-epoch miniature fails them (exit 1), files kept."
+    code, out, err = run_cli('figure', '--out', tmp_path/'fig', '--epochs', 1, '--seeds', 2, '--n-train', 2000, '--data-dir', DATA)
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path/'fig').iterdir()) == ['figure2.pdf', 'figure2.png', 'figure2_metrics.csv', 'readings.png', 'results.md']
+    bounds = Path(__file__).resolve().parents[1]/'paper_figures'/'bounds.json'
+    code, out, err = run_cli('figure', '--out', tmp_path/'fig2', '--epochs', 1, '--seeds', 2, '--n-train', 2000, '--data-dir', DATA, '--bounds', bounds)
+    assert code == 1 and 'accuracy bound(s) violated' in err and 'Traceback' not in err, err
+    assert (tmp_path/'fig2'/'figure2_metrics.csv').exists()
+    code, out, err = run_cli('figure', '--out', tmp_path/'fig3', '--data-dir', DATA, '--bounds', tmp_path/'missing.json')
+    assert_one_line_error(code, err, 'cannot read bounds file')
