@@ -37,7 +37,7 @@ def main():
     package_epoch_seconds(a.data_dir, reading=cfg.reading, scaling=cfg.scaling)        # warm-up: data cache, kernels
     ref_s, pkg_s = [], []
     for _ in range(a.epochs):
-        t = time.perf_counter(); train_epoch(ref, train_dl); ref_acc = ref.evaluate(test_dl); ref_s.append(time.perf_counter() - t)
+        t = time.perf_counter(); train_epoch(ref, train_dl); ref.evaluate(test_dl); ref_s.append(time.perf_counter() - t)
         pkg_s += package_epoch_seconds(a.data_dir, reading=cfg.reading, scaling=cfg.scaling)[0]
     ratio = statistics.median(r / q for r, q in zip(ref_s, pkg_s))
     steps = -(-60000 // cfg.batch_size)
@@ -62,7 +62,6 @@ def main():
         for _ in range(2): train_epoch(r, train_dl)
         ref_accs += [acc for loss, acc in r.evaluate(test_dl)]
     _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, reading=cfg.reading, scaling=cfg.scaling)
-    pkg_accs = [r['test_acc'] for r in rows if r['epoch'] == 2]
     for t, idx in (('A', 0), ('B', 1)):
         ra, pa = ref_accs[idx::2], [r['test_acc'] for r in rows if r['epoch'] == 2 and r['twin'] == t]
         print(f'epoch-2 test acc, twin {t}: conventional {statistics.fmean(ra):.4f} ± {statistics.stdev(ra):.4f} (3 seeds), '

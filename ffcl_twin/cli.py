@@ -71,8 +71,8 @@ def run_figure(args):
     if args.bounds:
         try: bounds = json.loads(Path(args.bounds).read_text())
         except (OSError, ValueError) as e: raise UserError(f'cannot read bounds file {args.bounds} ({e}): pass a bounds JSON such as paper_figures/bounds.json') from None
-    res = reproduce(args.out, epochs=args.epochs, seeds=tuple(range(args.seeds)), data_dir=args.data_dir, device=args.device,
-                    n_train=args.n_train, bounds=bounds)
+    reproduce(args.out, epochs=args.epochs, seeds=tuple(range(args.seeds)), data_dir=args.data_dir, device=args.device,
+              n_train=args.n_train, bounds=bounds)
     print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}")
     if bounds: print(f'{len(bounds["intervals"]) + len(bounds["orderings"])} bounds checked: all hold')
 

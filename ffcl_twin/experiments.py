@@ -8,17 +8,16 @@ __all__ = ['READINGS_ORDER', 'PAPER_ACC', 'run_grid', 'group_stats', 'BoundsErro
            'reproduce']
 
 # %% ../nbs/05_experiments.ipynb #bda96f45
-import csv, json, math, statistics, tempfile
+import statistics
 from collections import defaultdict
 from pathlib import Path
 
 # %% ../nbs/05_experiments.ipynb #35cb2317
-import matplotlib
 import matplotlib.pyplot as plt
 
 # %% ../nbs/05_experiments.ipynb #1a6262cf
 from .data import UserError
-from .train import Config, train, read_metrics, write_metrics
+from .train import Config, train, write_metrics
 
 # %% ../nbs/05_experiments.ipynb #2087e3a2
 READINGS_ORDER = ('guided', 'symmetric', 'frozen_hidden', 'backprop')
@@ -94,7 +93,7 @@ def results_table(rows, scalings=('unit', 'standard'), readings=READINGS_ORDER):
         for t in 'AB':
             cells = [_pm(*st[(rd, sc, t, e)][:2]) if (rd, sc, t, e) in st else '–' for sc in scalings for e in (1, last)]
             lines.append(f'| {rd} | {t} | ' + ' | '.join(cells) + ' |')
-    lines.append(f"| paper (one run) | A, B | " + ' | '.join(f"≈{100*PAPER_ACC['first']:.0f}" if e == 1 else f"≈{100*PAPER_ACC['final']:.0f} (best)"
+    lines.append("| paper (one run) | A, B | " + ' | '.join(f"≈{100*PAPER_ACC['first']:.0f}" if e == 1 else f"≈{100*PAPER_ACC['final']:.0f} (best)"
                                                           for sc in scalings for e in (1, last)) + ' |')
     return '\n'.join(lines) + f'\n\nTest accuracy in %, mean ± std over {seeds} seeds.'
 

@@ -7,10 +7,6 @@ __all__ = ['gradient_reach', 'NonLocalError', 'assert_local']
 
 # %% ../nbs/03_locality.ipynb #51fee4cf
 import torch
-import torch.nn.functional as F
-
-# %% ../nbs/03_locality.ipynb #2285373f
-from .twin import TwinMLP, READINGS
 
 # %% ../nbs/03_locality.ipynb #db555afb
 def gradient_reach(model, x, onehot):

@@ -7,7 +7,6 @@ __all__ = ['EPS_NORM', 'representation_loss', 'representation_loss_grads', 'clas
 
 # %% ../nbs/01_losses.ipynb #51fee4cf
 import torch
-import torch.nn.functional as F
 
 # %% ../nbs/01_losses.ipynb #0042da67
 EPS_NORM = 1e-12  # added to squared norms, as in torch.nn.functional.cosine_embedding_loss

@@ -7,9 +7,9 @@ __all__ = ['PRESETS', 'Config', 'preset', 'resolve_device', 'metric_columns', 'r
            'deferred_interrupt', 'save_checkpoint', 'load_checkpoint', 'Progress', 'train']
 
 # %% ../nbs/04_train.ipynb #83567685
-import csv, dataclasses, datetime, io, json, math, os, platform, signal, subprocess, sys, tempfile, threading, time
+import csv, datetime, json, math, os, platform, signal, subprocess, sys, tempfile, threading, time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 from pathlib import Path
 
 # %% ../nbs/04_train.ipynb #51fee4cf
@@ -19,7 +19,7 @@ import torch.nn.functional as F
 # %% ../nbs/04_train.ipynb #1e5198b5
 import ffcl_twin
 from .data import UserError, load_split, dataset_info, SCALINGS
-from .twin import TwinMLP, READINGS, check_reading
+from .twin import TwinMLP, check_reading
 
 # %% ../nbs/04_train.ipynb #3505b1a9
 @dataclass

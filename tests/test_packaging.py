@@ -1,5 +1,5 @@
 "`pip wheel . --no-deps` builds a wheel that installs into a fresh venv, where `ffcl_twin --help` works."
-import subprocess, sys, site, sysconfig, venv
+import subprocess, sys, sysconfig, venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

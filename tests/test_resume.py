@@ -1,5 +1,5 @@
 "An interrupted run, resumed, ends with exactly the metrics of an uninterrupted one (on CPU)."
-import csv, os, signal, subprocess, sys, time
+import csv, signal, subprocess, sys, time
 from conftest import run_cli, DATA
 
 ARGS = ['--data-dir', DATA, '--n-train', 6000, '--seed', 0, 1, '--reading', 'guided', '--device', 'cpu']
