@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 # %% ../nbs/04_train.ipynb #1e5198b5
 import ffcl_twin
-from .data import UserError, load_split, dataset_info, SCALINGS
+from .data import UserError, load_split, dataset_info, check_scaling
 from .twin import TwinMLP, check_reading
 
 # %% ../nbs/04_train.ipynb #3505b1a9
@@ -38,8 +38,7 @@ class Config:
 
     def validate(self):
         "Raise `UserError` naming the first bad field and what to do; return self."
-        check_reading(self.reading); dataset_info(self.dataset)
-        if self.scaling not in SCALINGS: raise UserError(f"unknown scaling {self.scaling!r}: choose one of {', '.join(SCALINGS)}")
+        check_reading(self.reading); dataset_info(self.dataset); check_scaling(self.scaling)
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
             raise UserError(f"learning rate must be a positive number, got {self.lr}: pass e.g. --lr 1e-4")
         for name, low in [('epochs', 1), ('batch_size', 1)]:

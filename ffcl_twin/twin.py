@@ -72,20 +72,14 @@ class TwinMLP:
         return [((i, o), (1, o)) for i, o in zip(self.sizes[:-1], self.sizes[1:])]
 
     def _init_params(self):
-        per_net = []
-        for g in self.gens:
+        "A flat buffer with `nn.Linear`'s initialisation, drawn from each seed's generator: twin A's layers, then twin B's."
+        flat = torch.empty(self.n_nets * sum(math.prod(ws) + math.prod(bs) for ws, bs in self._shapes()))
+        layers = self.layers(flat)
+        for s, g in enumerate(self.gens):
             for twin in range(2):
-                per_net.append(torch.cat([((torch.rand(s, generator=g)*2 - 1) / math.sqrt(ws[0])).flatten()
-                                          for ws, bs in self._shapes() for s in (ws, bs)]))
-        return self._interleave(torch.stack(per_net))
-
-    def _interleave(self, per_net):
-        "Flat buffer laid out layer by layer, each layer's tensors stacked over networks, from a `(n_nets, n)` matrix."
-        out, i = [], 0
-        for ws, bs in self._shapes():
-            for s in (ws, bs):
-                n = math.prod(s); out.append(per_net[:, i:i+n].flatten()); i += n
-        return torch.cat(out)
+                for (W, b), (ws, bs) in zip(layers, self._shapes()):
+                    for t, shape in ((W, ws), (b, bs)): t[2*s + twin] = (torch.rand(shape, generator=g)*2 - 1) / math.sqrt(ws[0])
+        return flat
 
     def layers(self, flat=None):
         "`[(W, b), ...]`: views of `flat` (default: the parameters) with shapes `(n_nets, n_in, n_out)`, `(n_nets, 1, n_out)`."
@@ -121,8 +115,8 @@ def _layer_losses(self, x, onehot, flat=None):
     acts = self.forward(x, flat, detach=not self.end_to_end)
     S, out = len(self.seeds), []
     for h in acts[1:-1]:
-        a, b = h.view(S, 2, *h.shape[1:]).unbind(1)
-        if self.reading == 'guided': a = a.detach()
+        # a twin that does not learn from the RL (A under `guided`) enters it as a constant target
+        a, b = (t if learns else t.detach() for t, learns in zip(h.view(S, 2, *h.shape[1:]).unbind(1), self.rl_learners))
         out.append(representation_loss(a, b).sum() if any(self.rl_learners) else None)
     p = acts[-1]
     return out + [classification_loss(p.view(S, 2, *p.shape[1:]), onehot[:, None]).sum()]
