@@ -33,12 +33,12 @@ def main():
     cfg = preset('paper')
     torch.manual_seed(0)
     train_dl, test_dl = loaders(a.data_dir, cfg.scaling)
-    ref = ReferenceTwins(cfg.reading)
-    package_epoch_seconds(a.data_dir, reading=cfg.reading, scaling=cfg.scaling)        # warm-up: data cache, kernels
+    ref = ReferenceTwins(cfg.options['reading'])
+    package_epoch_seconds(a.data_dir, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)        # warm-up: data cache, kernels
     ref_s, pkg_s = [], []
     for _ in range(a.epochs):
         t = time.perf_counter(); train_epoch(ref, train_dl); ref.evaluate(test_dl); ref_s.append(time.perf_counter() - t)
-        pkg_s += package_epoch_seconds(a.data_dir, reading=cfg.reading, scaling=cfg.scaling)[0]
+        pkg_s += package_epoch_seconds(a.data_dir, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)[0]
     ratio = statistics.median(r / q for r, q in zip(ref_s, pkg_s))
     steps = -(-60000 // cfg.batch_size)
     mflop = 2 * 2 * sum(i * o for i, o in zip(cfg.sizes[:-1], cfg.sizes[1:])) * cfg.batch_size * 2 / 1e6  # fwd + weight grads, 2 twins
@@ -50,18 +50,18 @@ def main():
           f'package sustains {mflop*steps/1e3/statistics.median(pkg_s):.1f} GFLOP/s including evaluation')
 
     # 2. seed batching: 5 seeds in one run vs 1 seed
-    one, _ = package_epoch_seconds(a.data_dir, seeds=(0,), epochs=a.epochs, reading=cfg.reading, scaling=cfg.scaling)
-    five, _ = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=a.epochs, reading=cfg.reading, scaling=cfg.scaling)
+    one, _ = package_epoch_seconds(a.data_dir, seeds=(0,), epochs=a.epochs, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
+    five, _ = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=a.epochs, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
     print(f'\n1 seed: {statistics.median(one):.2f} s/epoch; 5 seeds batched: {statistics.median(five):.2f} s/epoch '
           f'= {statistics.median(five)/statistics.median(one):.2f}x one seed ({5*statistics.median(one)/statistics.median(five):.1f}x faster than 5 separate runs)')
 
     # 3. both learn the same thing: test accuracy after 2 epochs (reference: 3 seeds; package: 5 seeds)
     ref_accs = []
     for seed in range(3):
-        torch.manual_seed(seed); r = ReferenceTwins(cfg.reading)
+        torch.manual_seed(seed); r = ReferenceTwins(cfg.options['reading'])
         for _ in range(2): train_epoch(r, train_dl)
         ref_accs += [acc for loss, acc in r.evaluate(test_dl)]
-    _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, reading=cfg.reading, scaling=cfg.scaling)
+    _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
     for t, idx in (('A', 0), ('B', 1)):
         ra, pa = ref_accs[idx::2], [r['test_acc'] for r in rows if r['epoch'] == 2 and r['twin'] == t]
         print(f'epoch-2 test acc, twin {t}: conventional {statistics.fmean(ra):.4f} ± {statistics.stdev(ra):.4f} (3 seeds), '
@@ -81,7 +81,7 @@ def main():
         return time.perf_counter() - t, hwm
     base = child(['-c', 'import torch, torchvision'])[1]
     print(f'\npeak memory of `import torch, torchvision` alone: {base:.0f} MiB')
-    wall, peak = child([str(Path(__file__).parent/'reference.py'), '--epochs', '1', '--data-dir', a.data_dir, '--threads', str(a.threads), '--reading', cfg.reading, '--scaling', cfg.scaling])
+    wall, peak = child([str(Path(__file__).parent/'reference.py'), '--epochs', '1', '--data-dir', a.data_dir, '--threads', str(a.threads), '--reading', cfg.options['reading'], '--scaling', cfg.scaling])
     print(f'conventional implementation, 1 epoch: {wall:.1f} s wall, peak memory {peak:.0f} MiB')
     if not a.skip_full_run:
         with tempfile.TemporaryDirectory() as d:

@@ -80,7 +80,7 @@ def test_nan_loss_keeps_earlier_epochs(tmp_path):
     run = tmp_path/'run'
     assert run_cli('train', '--out', run, '--data-dir', DATA, *QUICK)[0] == 0
     state = torch.load(run/'checkpoint.pt', weights_only=True)
-    state['params'][:100] = float('nan')                     # poison the weights the resumed epoch starts from
+    state['method']['params'][0][:100] = float('nan')                     # poison the weights the resumed epoch starts from
     torch.save(state, run/'checkpoint.pt')
     metrics, ckpt = (run/'metrics.csv').read_bytes(), (run/'checkpoint.pt').read_bytes()
     code, out, err = run_cli('train', '--out', run, '--data-dir', DATA, '--resume', '--epochs', 2, '--n-train', 640)
