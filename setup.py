@@ -40,7 +40,9 @@ setuptools.setup(
     extras_require={ 'dev': dev_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
-    long_description = open('README.md', encoding='utf-8').read(),
+    # on PyPI the README's relative image links would break: point them at the repository's raw files
+    long_description = open('README.md', encoding='utf-8').read().replace(
+        '](paper_figures/', f"](https://raw.githubusercontent.com/{cfg['user']}/{cfg['lib_name']}/{cfg['branch']}/paper_figures/"),
     long_description_content_type = 'text/markdown',
     zip_safe = False,
     entry_points = {

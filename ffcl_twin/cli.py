@@ -49,6 +49,8 @@ def _train_args(p):
     p.add_argument('--data-dir', help='folder holding MNIST/raw/ (default: $FFCL_TWIN_DATA, else a per-user cache, downloaded when online)')
     p.add_argument('--n-train', type=int, help='train on the first N images only (quick runs)')
     p.add_argument('--resume', action='store_true', help='continue the interrupted run in --out')
+    p.add_argument('--threads', type=int, help='CPU threads (default: share the cores: all of them for a run alone, '
+                   'cores / runs while several ffcl_twin trainings run at once, rechecked as they start and end)')
 
 def parser():
     "The `ffcl_twin` argument parser."
@@ -82,7 +84,8 @@ def _config_from(args):
 def run_train(args):
     from ffcl_twin.train import train
     cfg = _config_from(args)
-    rows = train(cfg, args.out, resume=args.resume, progress=True)
+    if args.threads is not None and args.threads < 1: raise UserError(f'--threads must be >= 1, got {args.threads}: or omit it to share the cores')
+    rows = train(cfg, args.out, resume=args.resume, progress=True, threads=args.threads)
     last = [r for r in rows if r['epoch'] == cfg.epochs]
     for r in last: print(f"{r['method']} seed {r['seed']} net {r['net']}: epoch {r['epoch']} test acc {r['test_acc']:.4f}")
     print(f'metrics: {Path(args.out)/"metrics.csv"}')

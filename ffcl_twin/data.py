@@ -8,7 +8,7 @@ __all__ = ['DATASETS', 'SCALINGS', 'DEBIAN_FASHION_MNIST', 'check_scaling', 'dat
            'fashion_mnist_from_debian']
 
 # %% ../nbs/01_data.ipynb #9d34f4b4
-import gzip, hashlib, os, shutil, struct
+import contextlib, gzip, hashlib, io, os, shutil, struct, sys
 from functools import cache
 from pathlib import Path
 
@@ -76,8 +76,10 @@ def check_raw_file(path, sha256, n_classes=10):
                         "(or pass --data-dir pointing at a folder that has them)")
     kind = 'images' if 'images' in path.name else 'labels'
     with open(path, 'rb') as f: head = f.read(16)
-    if len(head) < 8 or struct.unpack('>i', head[:4])[0] != _MAGIC[kind]:
+    if len(head) >= 4 and struct.unpack('>i', head[:4])[0] != _MAGIC[kind]:
         raise UserError(f"{path} is not an IDX {kind} file (wrong magic number): replace it with the official file")
+    if len(head) < (16 if kind == 'images' else 8):
+        raise UserError(f"{path} has {len(head)} bytes, shorter than an IDX {kind} header (truncated or corrupt): download it again")
     dims = struct.unpack('>iii', head[4:16]) if kind == 'images' else struct.unpack('>i', head[4:8])
     expected = (16 if kind == 'images' else 8) + int(torch.tensor(dims).prod())
     if path.stat().st_size != expected:
@@ -94,6 +96,9 @@ def check_raw_file(path, sha256, n_classes=10):
 def check_raw_files(name, root):
     "Check all raw files of dataset `name` under `root`."
     info, folder = dataset_info(name), raw_dir(name, root)
+    if Path(root).exists() and not Path(root).is_dir():
+        raise UserError(f"data directory {root} is a file, not a folder: pass --data-dir (or set FFCL_TWIN_DATA) "
+                        f"to a folder holding {info['cls']}/raw/")
     if not Path(root).is_dir():
         raise UserError(f"data directory {root} does not exist: pass --data-dir (or set FFCL_TWIN_DATA) "
                         f"to a folder holding {info['cls']}/raw/, or omit both to download into {cache_root()}")
@@ -117,10 +122,13 @@ def scale(x, name='mnist', scaling='unit'):
 def download(name, root):
     "Fetch dataset `name` into `root` through torchvision's normal download (needs internet)."
     cls = getattr(datasets, dataset_info(name)['cls'])
+    print(f'ffcl_twin: downloading {name} into {root} (needs internet; --data-dir uses local files instead)', file=sys.stderr, flush=True)
     try:
-        for train in (True, False): cls(root, train=train, download=True)
+        with contextlib.redirect_stdout(io.StringIO()):      # torchvision narrates every mirror it tries
+            for train in (True, False): cls(root, train=train, download=True)
     except Exception as e:
-        raise UserError(f"could not download {name} into {root} ({e}): connect to the internet, "
+        reason = str(e).strip().splitlines()[0][:120] if str(e).strip() else type(e).__name__
+        raise UserError(f"could not download {name} into {root} ({reason}): connect to the internet, "
                         "or pass --data-dir pointing at a folder that holds the raw files") from None
 
 def load_split(name='mnist', train=True, scaling='unit', data_dir=None, device='cpu'):

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PRESETS', 'Config', 'preset', 'resolve_device', 'metric_columns', 'read_metrics', 'write_metrics',
            'deferred_interrupt', 'save_checkpoint', 'read_checkpoint', 'Callback', 'MetricsCB', 'CheckpointCB',
-           'ProgressCB', 'check_out', 'locked_folder', 'Run', 'load_data', 'train']
+           'ProgressCB', 'live_runs', 'ThreadsCB', 'check_out', 'locked_folder', 'Run', 'load_data', 'train']
 
 # %% ../nbs/06_train.ipynb #4efbbd0c
 import csv, datetime, fcntl, json, math, os, platform, signal, subprocess, sys, tempfile, threading, time
@@ -15,7 +15,7 @@ from pathlib import Path
 
 # %% ../nbs/06_train.ipynb #65f74b83
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 # %% ../nbs/06_train.ipynb #f8062eb6
 import ffcl_twin
@@ -38,6 +38,7 @@ class Config:
     device: str = 'auto'
     data_dir: str = None
     n_train: int = None
+    val: int = None
 
     def validate(self):
         "Raise `UserError` naming the first bad field and what to do; normalise `method`/`options`; return self."
@@ -56,6 +57,7 @@ class Config:
         if len(self.sizes) < 3 or any(not isinstance(s, int) or s < 1 for s in self.sizes):
             raise UserError(f"sizes must be >= 3 positive layer widths, got {self.sizes!r}")
         if self.n_train is not None and self.n_train < 1: raise UserError(f"n_train must be >= 1, got {self.n_train}: pass e.g. {flag('n_train')} 6000")
+        if self.val is not None and self.val < 1: raise UserError(f"val must be >= 1, got {self.val}: pass e.g. {flag('val')} 5000")
         resolve_device(self.device)
         return self
 
@@ -173,6 +175,7 @@ class Callback:
     def after_step(self, run): pass
     def after_epoch(self, run): pass
     def after_fit(self, run): pass
+    def cleanup_fit(self, run): pass     # always, also when training stops with an error or Ctrl-C
 
 class MetricsCB(Callback):
     "Append each epoch's rows to `path` (`metrics.csv`)."
@@ -197,6 +200,8 @@ class ProgressCB(Callback):
         self.file = file or sys.stderr
         self.bar = self.file.isatty() if bar is None else bar
     def before_fit(self, run): self.t0, self.pbar = time.perf_counter(), None
+    def cleanup_fit(self, run):
+        if self.pbar is not None: self.pbar.close(); self.pbar = None
     def after_step(self, run):
         if not self.bar: return
         if self.pbar is None: self.pbar = tqdm(total=run.steps, desc=f'epoch {run.epoch}/{run.cfg.epochs}', leave=False, file=self.file)
@@ -213,6 +218,49 @@ class ProgressCB(Callback):
         accs = '  '.join(f'{n} {a:.4f}' for n, a in _net_means([r for r in run.rows if r['epoch'] == best]).items())
         print(f'done: {run.cfg.epochs} epochs, {time.perf_counter() - self.t0:.1f} s wall; best epoch {best} (test acc {accs})',
               file=self.file, flush=True)
+
+# %% ../nbs/06_train.ipynb #7a05b8ef
+def _registry():
+    "The per-user folder where running trainings register."
+    d = Path(tempfile.gettempdir())/f'ffcl_twin-{os.getuid()}'/'runs'
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+def live_runs():
+    "How many trainings of this user hold their registration lock now (stale registrations are removed)."
+    n = 0
+    for f in _registry().glob('*.lock'):
+        try: fd = os.open(f, os.O_RDWR)
+        except OSError: continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            f.unlink(missing_ok=True)                   # nobody holds it: a run that ended without cleaning up
+        except BlockingIOError: n += 1
+        finally: os.close(fd)
+    return n
+
+def _cores(): return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+
+class ThreadsCB(Callback):
+    "Register this run and use `threads` CPU threads, or by default `cores // live runs` (rechecked every `every` steps)."
+    order = -1
+    def __init__(self, threads=None, every=64): self.threads, self.every, self.fd = threads, every, None
+    def before_fit(self, run):
+        if self.threads: torch.set_num_threads(self.threads); return
+        self.path = _registry()/f'{os.getpid()}-{time.monotonic_ns()}.lock'
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self.cores = _cores()
+        self.update()
+    def update(self):
+        n = max(1, self.cores // max(1, live_runs()))
+        if n != torch.get_num_threads(): torch.set_num_threads(n)
+    def after_step(self, run):
+        if self.fd is not None and run.step % self.every == self.every - 1: self.update()
+    def cleanup_fit(self, run): self.close()
+    def close(self):
+        if self.fd is None: return
+        self.path.unlink(missing_ok=True); os.close(self.fd); self.fd = None
 
 # %% ../nbs/06_train.ipynb #cc30ab7f
 def _run_info(cfg, device):
@@ -297,7 +345,14 @@ class Run:
 
     def fit(self, start=1):
         "Train epochs `start..cfg.epochs`; return all rows."
-        self('before_fit')
+        try:
+            self('before_fit')
+            self._fit(start)
+            self('after_fit')
+        finally: self('cleanup_fit')
+        return self.rows
+
+    def _fit(self, start):
         for self.epoch in range(start, self.cfg.epochs + 1):
             t0, total = time.perf_counter(), None
             for self.step, idx in enumerate(self.method.batches(len(self.x), self.cfg.batch_size)):
@@ -313,14 +368,15 @@ class Run:
             self.new_rows = self._rows(losses, ev)
             self.rows += self.new_rows
             with deferred_interrupt(): self('after_epoch')    # Ctrl-C here lands after the epoch's files are complete
-        self('after_fit')
-        return self.rows
 
 # %% ../nbs/06_train.ipynb #717fb2fc
 def load_data(cfg, device):
     "`((x, y), (x_test, y_test))` for `cfg`, checked against `cfg.sizes` and `cfg.batch_size`."
     x, y = load_split(cfg.dataset, True, cfg.scaling, cfg.data_dir, device)
     test = load_split(cfg.dataset, False, cfg.scaling, cfg.data_dir, device)
+    if cfg.val:
+        if cfg.val >= len(x): raise UserError(f"val {cfg.val} leaves no training images of the {len(x)}: pass a smaller {flag('val')}")
+        (x, y), test = (x[:-cfg.val], y[:-cfg.val]), (x[-cfg.val:], y[-cfg.val:])
     n_classes = dataset_info(cfg.dataset)['n_classes']
     if (cfg.sizes[0], cfg.sizes[-1]) != (x.shape[1], n_classes):
         raise UserError(f"sizes {cfg.sizes} must start with {x.shape[1]} inputs and end with {n_classes} classes for {cfg.dataset}")
@@ -329,15 +385,15 @@ def load_data(cfg, device):
         raise UserError(f"batch_size {cfg.batch_size} is larger than the {len(x)} training images: pass a smaller {flag('batch_size')}")
     return (x, y), test
 
-def train(cfg, out=None, resume=False, progress=False, cbs=()):
-    "Train `cfg`; return the metric rows. With `out`, write `config.json`, `metrics.csv` and `checkpoint.pt` there."
+def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
+    "Train `cfg`; return the metric rows. With `out`, write `config.json`, `metrics.csv` and `checkpoint.pt` there; `threads`: see `ThreadsCB`."
     cfg.validate()
     device, out = resolve_device(cfg.device), check_out(out)
     if resume and out is None: raise UserError("--resume needs --out, the folder of the run to continue")
     data = load_data(cfg, device)
     cls, _ = resolve_method(cfg.method)
     method = cls(sizes=cfg.sizes, seeds=cfg.seeds, lr=cfg.lr, device=device, **cfg.options)
-    cbs = [*cbs, *([ProgressCB()] if progress else [])]
+    cbs = [ThreadsCB(threads), *cbs, *([ProgressCB()] if progress else [])]
     if out is None: return Run(cfg, method, data, cbs).fit()
     with locked_folder(out):
         start, rows = 1, []
@@ -345,7 +401,9 @@ def train(cfg, out=None, resume=False, progress=False, cbs=()):
             state, rows = _resume_state(out, cfg, len(cfg.seeds) * len(method.nets))
             method.load_state_dict(state['method'])
             start = state['epoch'] + 1
-            if start > cfg.epochs: return rows              # already complete: nothing to do, nothing changed
+            if start > cfg.epochs:                          # already complete: nothing to do, nothing changed
+                if progress: print(f'{out} is already complete ({cfg.epochs} epochs): nothing to do', file=sys.stderr)
+                return rows
             write_metrics(out/'metrics.csv', rows)          # drop rows of an epoch whose checkpoint never landed
             info = json.loads((out/'config.json').read_text()) if (out/'config.json').is_file() else _run_info(cfg, device)
             info['config']['epochs'] = cfg.epochs

@@ -17,18 +17,17 @@ def test_resume_in_new_process_equals_uninterrupted(tmp_path):
 
 def test_ctrl_c_then_resume(tmp_path):
     "Interrupt a real run with SIGINT mid-training, resume it, compare with the uninterrupted run."
-    epochs = 6
-    assert run_cli('train', '--out', tmp_path/'full', '--epochs', epochs, *ARGS)[0] == 0
-    p = subprocess.Popen([sys.executable, '-m', 'ffcl_twin', 'train', '--out', str(tmp_path/'cut'), '--epochs', str(epochs), *map(str, ARGS)],
+    epochs = 40         # about 5 s: far longer than the SIGINT takes to land after the first epoch's files appear
+    assert run_cli('train', '--out', tmp_path/'full', '--epochs', epochs, *ARGS, '--n-train', 2000)[0] == 0
+    p = subprocess.Popen([sys.executable, '-m', 'ffcl_twin', 'train', '--out', str(tmp_path/'cut'), '--epochs', str(epochs), *map(str, ARGS), '--n-train', '2000'],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while not (tmp_path/'cut'/'metrics.csv').exists() and time.time() < deadline: time.sleep(0.01)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=120)
-    if p.returncode == 0: return  # finished before the signal landed: nothing to resume (rare on slow machines)
     assert p.returncode == 130 and 'continue with --resume' in err and 'Traceback' not in err, err
     done = len(metrics(tmp_path/'cut'/'metrics.csv')) // 4
     assert 1 <= done < epochs
-    code, out, err = run_cli('train', '--out', tmp_path/'cut', '--epochs', epochs, '--resume', *ARGS)
+    code, out, err = run_cli('train', '--out', tmp_path/'cut', '--epochs', epochs, '--resume', *ARGS, '--n-train', 2000)
     assert code == 0, err
     assert metrics(tmp_path/'cut'/'metrics.csv') == metrics(tmp_path/'full'/'metrics.csv')
