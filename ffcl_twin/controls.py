@@ -11,12 +11,12 @@ from .twin import Twin
 # %% ../nbs/04a_controls.ipynb #6e6ae7e9
 class FrozenHidden(Twin):
     "Control: the twins' hidden layers stay at their random initialisation; the output layers learn their CL."
-    key, options = 'frozen_hidden', {}
+    key, options, hidden_labels = 'frozen_hidden', {}, 'none'
     summary = 'control: hidden layers stay at random init, only the output layer learns (BCE); same twins, seeds and batches as twin'
     def _learners(self): return (0., 0.)
 
 class Backprop(Twin):
     "Control: each twin's CL backpropagated end to end through all its layers; no RL."
-    key, options, local, backprop = 'backprop', {}, False, True
+    key, options, local, backprop, hidden_labels = 'backprop', {}, False, True, 'own'
     summary = "ceiling: each twin's output BCE backpropagated end to end (not local); same twins, seeds and batches as twin"
     def _learners(self): return (0., 0.)

@@ -16,7 +16,7 @@ from fastcore.basics import patch
 # %% ../nbs/04_twin.ipynb #c3bec707
 from .core import UserError
 from .losses import representation_loss, representation_loss_grads, classification_loss, classification_loss_grad
-from .methods import Method, init_linear, shared_linear, pair_cosine, check_method
+from .methods import Method, ClassIndex, init_linear, shared_linear, pair_cosine, uniform, check_method
 
 # %% ../nbs/04_twin.ipynb #16d31e02
 READINGS = {
@@ -71,6 +71,8 @@ class Twin(Method):
 
     def _learners(self): return _RL_LEARNERS[self.opts['reading']]
     @property
+    def hidden_labels(self): return 'own' if self.opts.get('pairing') == 'class' else 'none'   # class-chosen pairs carry the label
+    @property
     def variant(self):
         if not self.options: return ''      # a subclass without options (the controls)
         return self.opts['reading'] + ('_pairs' if self.opts['pairing'] == 'class' else '')
@@ -124,16 +126,11 @@ def forward(self:Twin, x, layers=None, detach=True):
 def _batch(self:Twin, x, y, idx):
     "Images per network `(2S, b, n_in)` and one-hot labels `(S, b, classes)` for indices `idx` `(S, b)` of the split `x, y`."
     if self._data is None or self._data[0] is not y:             # once per split: one-hot labels, class ranges
-        order = torch.argsort(y, stable=True)
-        counts = torch.bincount(y, minlength=self.sizes[-1])
-        self._data = (y, F.one_hot(y, self.sizes[-1]).float(), order, torch.cumsum(counts, 0) - counts, counts)
-    _, onehot, order, start, counts = self._data
+        self._data = (y, F.one_hot(y, self.sizes[-1]).float(), ClassIndex(y, self.sizes[-1]))
+    _, onehot, classes = self._data
     S, b = idx.shape
-    if self.opts.get('pairing') == 'class':
-        c = y[idx]                                               # (S, b): each A image's class
-        u = torch.stack([torch.rand(b, generator=g) for g in self.gens]).to(x.device)
-        partner = order[start[c] + (u * counts[c]).long().clamp_max(counts[c] - 1)]
-        per_net = torch.stack((idx, partner), 1).reshape(-1)
+    if self.opts.get('pairing') == 'class':                      # twin B: another image of the same class
+        per_net = torch.stack((idx, classes.draw(y[idx], uniform(self.gens, b, device=x.device))), 1).reshape(-1)
     else: per_net = idx[:, None].expand(-1, 2, -1).reshape(-1)
     return x.index_select(0, per_net).view(2*S, b, -1), onehot.index_select(0, idx.reshape(-1)).view(S, b, -1)
 
