@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt
 # %% ../nbs/07_experiments.ipynb #a2f98564
 from .core import UserError, BoundsError
 from .methods import METHODS
-from .train import Config, PRESETS, train, write_metrics
+from .probes import ProbeCB, probe_inputs
+from .train import Config, PRESETS, load_data, resolve_device, train, write_metrics
 
 # %% ../nbs/07_experiments.ipynb #d907baa2
 READINGS_ORDER = ('guided', 'symmetric', 'guided_pairs', 'symmetric_pairs', 'frozen_hidden', 'backprop')
@@ -219,7 +220,6 @@ def select_lrs(methods=COMPARISON, datasets=('mnist',), lrs=LR_CANDIDATES, epoch
 # %% ../nbs/07_experiments.ipynb #56a575ef
 def _compare_run(ds, m, lr, epochs, seeds, data_dir, cfg):
     "Train and probe one (dataset, method); its rows for `compare`."
-    from ffcl_twin.probes import ProbeCB
     c, probe = Config(method=m, dataset=ds, scaling='standard', lr=lr, epochs=epochs, seeds=tuple(seeds), data_dir=data_dir, **cfg), ProbeCB()
     rows = train(c, cbs=[probe])
     method = METHODS[c.method](sizes=c.sizes, seeds=(0,), **c.options)    # for its hidden_labels (no training)
@@ -235,8 +235,6 @@ def _compare_run(ds, m, lr, epochs, seeds, data_dir, cfg):
 
 def _pixel_probe(ds, data_dir, cfg):
     "The probe on the raw pixels of dataset `ds`: its row for `compare`."
-    from ffcl_twin.probes import probe_inputs
-    from ffcl_twin.train import load_data, resolve_device
     (x, y), (xt, yt) = load_data(Config(dataset=ds, scaling='standard', data_dir=data_dir, **cfg).validate(), resolve_device(cfg.get('device', 'auto')))
     acc, grad = probe_inputs(x, y, xt, yt)
     nan = float('nan')
