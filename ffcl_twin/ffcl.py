@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/04d_ffcl.ipynb #40b82f61
-from .methods import AutogradMethod, ClassIndex, init_layers, seed_ce, shared_linear, pair_cosine, uniform
+from .methods import local_forward, AutogradMethod, ClassIndex, init_layers, seed_ce, shared_linear, pair_cosine, uniform
 
 # %% ../nbs/04d_ffcl.ipynb #6d20d94b
 class FFCL(AutogradMethod):
@@ -24,14 +24,7 @@ class FFCL(AutogradMethod):
         self.opt = torch.optim.Adam(self.parameters(), lr=lr)
         self._classes = None
 
-    def _acts(self, x):
-        "Every layer's output (hidden ReLUs, then logits), each layer's input detached."
-        out, h = [], x
-        for l, (W, b) in enumerate(self.weights):
-            z = shared_linear(h.detach(), W, b)
-            h = z if l == self.n_layers - 1 else z.relu()
-            out.append(h)
-        return out
+    def _acts(self, x): return local_forward(self.weights, x)
 
     def _losses(self, x, y, idx):
         if self._classes is None or self._classes.y is not y: self._classes = ClassIndex(y, self.sizes[-1])

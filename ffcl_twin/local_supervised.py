@@ -10,10 +10,10 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/04b_local_supervised.ipynb #a7c8c829
-from .methods import Method, init_linear, shared_linear, pair_cosine
+from .methods import local_forward, AutogradMethod, init_linear, shared_linear, pair_cosine
 
 # %% ../nbs/04b_local_supervised.ipynb #5fb3bdd0
-class LocalSupervised(Method):
+class LocalSupervised(AutogradMethod):
     "One network per seed; each layer (with its own linear head if hidden) learns cross-entropy on its detached input."
     key = 'local_supervised'
     summary = 'each hidden layer trains with its own linear classifier head (cross-entropy) on its detached input; output layer by cross-entropy'
@@ -27,16 +27,7 @@ class LocalSupervised(Method):
         self.heads = [stack(init_linear(g, w, C) for g in self.gens) for w in self.sizes[1:-1]]
         self.opt = torch.optim.Adam(self.parameters(), lr=lr)
 
-    def parameters(self): return [t for wb in self.weights + self.heads for t in wb]
-
-    def _acts(self, x):
-        "Every layer's output (hidden ReLUs, then logits) on `x` `(S, B, n_in)` or shared `(M, n_in)`; each layer's input detached."
-        out, h = [], x
-        for l, (W, b) in enumerate(self.weights):
-            z = shared_linear(h.detach(), W, b)
-            h = z if l == self.n_layers - 1 else z.relu()
-            out.append(h)
-        return out
+    def _acts(self, x): return local_forward(self.weights, x)
 
     def _seed_losses(self, x, y):
         "Cross-entropy of each layer's classifier, per seed: `(S, n_layers)`, for images `x` `(S, B, n_in)`, labels `y` `(S, B)`."
@@ -45,11 +36,7 @@ class LocalSupervised(Method):
         return torch.stack([F.cross_entropy(z.flatten(0, 1), y.flatten(), reduction='none').view(y.shape).mean(1) for z in logits], -1)
 
     def train_step(self, x, y, idx):
-        losses = self._seed_losses(x[idx], y[idx])
-        self.opt.zero_grad(set_to_none=False)
-        losses.sum().backward()            # seeds and layers never share a parameter: each gets its own gradient
-        self.opt.step()
-        return losses.detach()[:, None]
+        return self.step(self._seed_losses(x[idx], y[idx]))[:, None]   # seeds and layers never share a parameter
 
     def layer_losses(self, x, y, idx):
         losses = self._seed_losses(x[idx], y[idx]).sum(0)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'init_layers', 'seed_ce', 'uniform', 'ClassIndex',
-           'AutogradMethod', 'resolve_method', 'build_method', 'check_method']
+           'local_forward', 'AutogradMethod', 'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/03_methods.ipynb #34217eb7
 import math
@@ -138,6 +138,15 @@ class ClassIndex:
     def draw(self, c, u):
         "For classes `c` and uniform numbers `u` of one shape, an index of class `c[i]` for each `i`."
         return self.order[self.start[c] + (u * self.counts[c]).long().clamp_max(self.counts[c] - 1)]
+
+def local_forward(weights, x):
+    "Every layer's output for `weights` `[[W, b], ...]` (hidden ReLUs, then the last layer's logits), each layer's input detached."
+    out, h = [], x
+    for l, (W, b) in enumerate(weights):
+        z = shared_linear(h.detach(), W, b)
+        h = z if l == len(weights) - 1 else z.relu()
+        out.append(h)
+    return out
 
 class AutogradMethod(Method):
     "A `Method` whose weights are `weights` (and `heads`) lists of `[W, b]` leaves, trained by autograd and `torch.optim.Adam`."

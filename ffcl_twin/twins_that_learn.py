@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/04e_twins_that_learn.ipynb #0adba5c4
-from .methods import AutogradMethod, init_layers, seed_ce, shared_linear, pair_cosine
+from .methods import local_forward, AutogradMethod, init_layers, seed_ce, shared_linear, pair_cosine
 
 # %% ../nbs/04e_twins_that_learn.ipynb #3f257cdb
 class _Twins(AutogradMethod):
@@ -22,14 +22,7 @@ class _Twins(AutogradMethod):
         self.weights = init_layers(self.gens, self.sizes, 2, self.device)
         self.opt = torch.optim.Adam(self.parameters(), lr=lr)
 
-    def _acts(self, x):
-        "Every layer's output for every network (hidden ReLUs, then logits); inputs detached."
-        out, h = [], x
-        for l, (W, b) in enumerate(self.weights):
-            z = shared_linear(h.detach(), W, b)
-            h = z if l == self.n_layers - 1 else z.relu()
-            out.append(h)
-        return out
+    def _acts(self, x): return local_forward(self.weights, x)
 
     def _losses(self, x, y, idx):
         S, b = idx.shape
