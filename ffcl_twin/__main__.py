@@ -6,8 +6,8 @@
 __all__ = []
 
 # %% ../nbs/09_main.ipynb #6606ed52
-from .cli import main
+from .cli import console
 
 # %% ../nbs/09_main.ipynb #2533740b
 #| eval: false
-if __name__ == '__main__': raise SystemExit(main())
+if __name__ == '__main__': raise SystemExit(console())

@@ -131,7 +131,9 @@ def deferred_interrupt():
     try: yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        if caught: raise KeyboardInterrupt
+        if caught and previous is not signal.SIG_IGN:               # a process started with Ctrl-C ignored keeps ignoring it
+            if callable(previous): previous(signal.SIGINT, None)
+            else: raise KeyboardInterrupt
 
 def _atomic_save(obj, path):
     path = Path(path)
