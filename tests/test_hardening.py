@@ -1,5 +1,5 @@
 "Runs that share a machine or a folder, resume bookkeeping, and the last tracebacks (issue: hardening)."
-import json, os, signal, subprocess, sys, time
+import json, os, shutil, signal, subprocess, sys, time
 import pytest, torch
 from pathlib import Path
 from conftest import run_cli, DATA, RAW
@@ -168,6 +168,15 @@ def test_version():
     import ffcl_twin
     code, out, err = run_cli('--version')
     assert code == 0 and out.strip() == f'ffcl_twin {ffcl_twin.__version__}'
+
+def test_installed_command_is_the_console_entry():
+    "The installed `ffcl_twin` script runs `cli.console` (the Ctrl-C-safe entry), not `main`."
+    from importlib.metadata import entry_points
+    assert [e.value for e in entry_points(group='console_scripts', name='ffcl_twin')] == ['ffcl_twin.cli:console']
+    exe = shutil.which('ffcl_twin', path=str(Path(sys.executable).parent)) or shutil.which('ffcl_twin')
+    assert exe, 'the ffcl_twin command is not installed: pip install -e .'
+    r = subprocess.run([exe, '--version'], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.startswith('ffcl_twin '), r.stderr
 
 # 6. output when not on a terminal
 def test_progress_lines_when_not_a_terminal(tmp_path):
