@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/04d_ffcl.ipynb #40b82f61
-from .methods import local_forward, AutogradMethod, ClassIndex, init_layers, seed_ce, shared_linear, pair_cosine, uniform
+from .methods import local_forward, AutogradMethod, ClassIndex, init_layers, seed_ce, pair_cosine, uniform
 
 # %% ../nbs/04d_ffcl.ipynb #6d20d94b
 class FFCL(AutogradMethod):

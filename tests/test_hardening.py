@@ -7,9 +7,9 @@ from test_cli_errors import assert_one_line_error
 
 QUICK = ['--data-dir', DATA, '--n-train', 2000, '--device', 'cpu']
 
-def popen(*args, env=None):
+def popen(*args, env=None, **kw):
     return subprocess.Popen([sys.executable, '-m', 'ffcl_twin', *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})})
+                            text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})}, **kw)
 
 def wait_for(path, proc, timeout=120):
     deadline = time.time() + timeout
@@ -131,8 +131,7 @@ def test_ctrl_c_while_importing_is_one_line(tmp_path, module):
 def test_ctrl_c_ignored_stays_ignored(tmp_path):
     "A run started with SIGINT ignored (what a script's `cmd &` does) is not stopped by one: it trains to the end."
     def ignore(): signal.signal(signal.SIGINT, signal.SIG_IGN)
-    p = subprocess.Popen([sys.executable, '-m', 'ffcl_twin', *map(str, ['train', '--out', tmp_path/'run', '--epochs', 8, *QUICK])],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore)
+    p = popen('train', '--out', tmp_path/'run', '--epochs', 8, *QUICK, preexec_fn=ignore)
     wait_for(tmp_path/'run'/'metrics.csv', p)
     for _ in range(20): p.send_signal(signal.SIGINT); time.sleep(0.02)   # some land while an epoch's files are written
     out, err = p.communicate(timeout=120)
