@@ -23,12 +23,19 @@ def loaders(root, scaling='unit', batch_size=64):
     test = datasets.MNIST(root, train=False, download=False, transform=tfm)
     return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(test, batch_size=1000)
 
+def bce_on_softmax(logits, onehot):
+    "The paper's CL, BCE between softmax(logits) and the one-hot label, from the logits (exact when a class saturates)."
+    log_p = torch.log_softmax(logits, 1)
+    others = logits.unsqueeze(1).masked_fill(torch.eye(logits.shape[1], dtype=torch.bool), float('-inf'))
+    log_q = torch.logsumexp(others, 2) - torch.logsumexp(logits, 1, keepdim=True)     # log(1 - p_i)
+    return -(onehot * log_p + (1 - onehot) * log_q).mean()
+
 class ReferenceTwins:
     "Twin A and twin B, one Adam per layer per twin; `reading` is 'symmetric' or 'guided' (A guides B)."
     def __init__(self, reading='symmetric', lr=1e-4, sizes=(784, 64, 64, 10)):
         self.reading, self.twins = reading, [MLP(sizes), MLP(sizes)]
         self.opts = [[torch.optim.Adam(l.parameters(), lr=lr) for l in t.layers] for t in self.twins]
-        self.rep_loss, self.cls_loss = nn.CosineEmbeddingLoss(), nn.BCELoss()
+        self.rep_loss, self.cls_loss = nn.CosineEmbeddingLoss(), bce_on_softmax
 
     def train_step(self, x, y):
         onehot = nn.functional.one_hot(y, 10).float()
@@ -48,8 +55,7 @@ class ReferenceTwins:
                 if self.reading != 'guided': oa.step()
                 ob.step()
             else:
-                pa, pb = torch.softmax(za, 1), torch.softmax(zb, 1)
-                loss_a, loss_b = self.cls_loss(pa, onehot), self.cls_loss(pb, onehot)
+                loss_a, loss_b = self.cls_loss(za, onehot), self.cls_loss(zb, onehot)
                 (loss_a + loss_b).backward()
                 oa.step(); ob.step()
                 losses = [loss_a.item(), loss_b.item()]
@@ -65,7 +71,7 @@ class ReferenceTwins:
                 h = x
                 for i, l in enumerate(t.layers):
                     h = l(h)
-                    h = torch.relu(h) if i < len(t.layers) - 1 else torch.softmax(h, 1)
+                    if i < len(t.layers) - 1: h = torch.relu(h)
                 tot_loss += self.cls_loss(h, nn.functional.one_hot(y, 10).float()).item() * len(x)
                 correct += (h.argmax(1) == y).sum().item(); n += len(x)
             out.append((tot_loss / n, correct / n))

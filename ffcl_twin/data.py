@@ -56,45 +56,40 @@ def resolve_root(data_dir=None):
     return cache_root(), False
 
 def raw_dir(name, root):
-    "The folder torchvision reads dataset `name`'s raw IDX files from."
+    "The folder holding dataset `name`'s raw IDX files (where torchvision's download puts them)."
     return Path(root)/dataset_info(name)['cls']/'raw'
 
 # %% ../nbs/01_data.ipynb #9c78716d
 _MAGIC = {'images': 2051, 'labels': 2049}
 
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return h.hexdigest()
-
 def check_raw_file(path, sha256, n_classes=10):
-    "Raise `UserError` unless `path` is a complete, well-formed IDX file whose SHA-256 is `sha256`."
+    "The bytes of `path`, read once; `UserError` unless they are a complete, well-formed IDX file whose SHA-256 is `sha256`."
     path = Path(path)
     if not path.is_file():
         raise UserError(f"missing data file {path}: put the four raw IDX files in {path.parent} "
                         "(or pass --data-dir pointing at a folder that has them)")
     kind = 'images' if 'images' in path.name else 'labels'
-    with open(path, 'rb') as f: head = f.read(16)
-    if len(head) >= 4 and struct.unpack('>i', head[:4])[0] != _MAGIC[kind]:
-        raise UserError(f"{path} is not an IDX {kind} file (wrong magic number): replace it with the official file")
-    if len(head) < (16 if kind == 'images' else 8):
-        raise UserError(f"{path} has {len(head)} bytes, shorter than an IDX {kind} header (truncated or corrupt): download it again")
-    dims = struct.unpack('>iii', head[4:16]) if kind == 'images' else struct.unpack('>i', head[4:8])
-    expected = (16 if kind == 'images' else 8) + int(torch.tensor(dims).prod())
-    if path.stat().st_size != expected:
-        raise UserError(f"{path} has {path.stat().st_size} bytes, its header promises {expected} "
+    with open(path, 'rb') as f:                               # read once: these bytes are checked, hashed, then parsed
+        size, head = os.fstat(f.fileno()).st_size, f.read(16)
+        if len(head) >= 4 and struct.unpack('>i', head[:4])[0] != _MAGIC[kind]:
+            raise UserError(f"{path} is not an IDX {kind} file (wrong magic number): replace it with the official file")
+        if len(head) < (16 if kind == 'images' else 8):
+            raise UserError(f"{path} has {len(head)} bytes, shorter than an IDX {kind} header (truncated or corrupt): download it again")
+        dims = struct.unpack('>iii', head[4:16]) if kind == 'images' else struct.unpack('>i', head[4:8])
+        expected = (16 if kind == 'images' else 8) + int(torch.tensor(dims).prod())
+        data = head + f.read() if size == expected else b''
+    if len(data) != expected:
+        raise UserError(f"{path} has {len(data) or size} bytes, its header promises {expected} "
                         "(truncated or corrupt): download it again")
-    if kind == 'labels':
-        labels = torch.frombuffer(bytearray(path.read_bytes()[8:]), dtype=torch.uint8)
-        if len(labels) and int(labels.max()) >= n_classes:
-            raise UserError(f"{path} holds label {int(labels.max())}, outside 0..{n_classes-1}: replace it with the official file")
-    if _sha256(path) != sha256:
+    if kind == 'labels' and max(data[8:], default=0) >= n_classes:
+        raise UserError(f"{path} holds label {max(data[8:])}, outside 0..{n_classes-1}: replace it with the official file")
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise UserError(f"{path} does not match its SHA-256 pin (modified or a different release): "
                         "replace it with the official file")
+    return data
 
 def check_raw_files(name, root):
-    "Check all raw files of dataset `name` under `root`."
+    "Check all raw files of dataset `name` under `root`; `{file name: its checked bytes}`."
     info, folder = dataset_info(name), raw_dir(name, root)
     if Path(root).exists() and not Path(root).is_dir():
         raise UserError(f"data directory {root} is a file, not a folder: pass --data-dir (or set FFCL_TWIN_DATA) "
@@ -102,16 +97,23 @@ def check_raw_files(name, root):
     if not Path(root).is_dir():
         raise UserError(f"data directory {root} does not exist: pass --data-dir (or set FFCL_TWIN_DATA) "
                         f"to a folder holding {info['cls']}/raw/, or omit both to download into {cache_root()}")
-    for fname, sha in info['files'].items(): check_raw_file(folder/fname, sha, info['n_classes'])
+    return {fname: check_raw_file(folder/fname, sha, info['n_classes']) for fname, sha in info['files'].items()}
 
-# %% ../nbs/01_data.ipynb #80e65b98
+# %% ../nbs/01_data.ipynb #rawsplit01ex
+def _idx_tensor(data):
+    "The array in checked IDX bytes `data`: images as uint8 `(n, rows*cols)`, labels as int64 `(n,)`."
+    magic, n = struct.unpack('>ii', data[:8])
+    if magic == _MAGIC['labels']: return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=8).long()
+    rows, cols = struct.unpack('>ii', data[8:16])
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=16).view(n, rows * cols)
+
 @cache
 def _raw_split(name, root, train):
-    "uint8 images `(n, 784)` and int64 labels of one split, read by torchvision after checking the files."
-    check_raw_files(name, root)
-    ds = getattr(datasets, dataset_info(name)['cls'])(root, train=train, download=False)
-    return ds.data.reshape(len(ds.data), -1), ds.targets.long()
+    "uint8 images `(n, 784)` and int64 labels of one split, parsed from the very bytes `check_raw_files` checked."
+    raw, split = check_raw_files(name, root), 'train' if train else 't10k'
+    return _idx_tensor(raw[f'{split}-images-idx3-ubyte']), _idx_tensor(raw[f'{split}-labels-idx1-ubyte'])
 
+# %% ../nbs/01_data.ipynb #80e65b98
 def scale(x, name='mnist', scaling='unit'):
     "uint8 pixels to float32: `unit` gives `[0, 1]`, `standard` subtracts the dataset's mean and divides by its std."
     check_scaling(scaling)

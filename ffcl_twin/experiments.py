@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 from .core import UserError, BoundsError
 from .methods import METHODS
 from .probes import ProbeCB, probe_inputs
-from .train import Config, PRESETS, load_data, resolve_device, train, write_metrics
+from .train import Config, PRESETS, load_data, resolve_device, run_alerts, train, write_metrics
 
 # %% ../nbs/07_experiments.ipynb #d907baa2
 READINGS_ORDER = ('guided', 'symmetric', 'guided_pairs', 'symmetric_pairs', 'frozen_hidden', 'backprop')
@@ -205,10 +205,13 @@ def run_jobs(fn, jobs, workers=1):
 
 def _val_run(ds, m, lr, epochs, seeds, val, data_dir, cfg):
     rows = train(Config(method=m, dataset=ds, scaling='standard', lr=lr, epochs=epochs, seeds=tuple(seeds), val=val, data_dir=data_dir, **cfg))
-    return dict(dataset=ds, method=m, lr=lr, epochs=epochs, seeds=len(seeds), val_acc=statistics.fmean(r['test_acc'] for r in rows if r['epoch'] == epochs))
+    alerts = run_alerts(rows)
+    return dict(dataset=ds, method=m, lr=lr, epochs=epochs, seeds=len(seeds), val_acc=statistics.fmean(r['test_acc'] for r in rows if r['epoch'] == epochs),
+                best_val_acc=max(statistics.fmean(r['test_acc'] for r in rows if r['epoch'] == e) for e in range(1, epochs + 1)),
+                alerts=' '.join(sorted({a['kind'] for a in alerts})) or '-')
 
-def select_lrs(methods=COMPARISON, datasets=('mnist',), lrs=LR_CANDIDATES, epochs=10, seeds=(0,), val=5000, data_dirs=None, workers=1, **cfg):
-    "Held-out accuracy of every (dataset, method, lr) and the best lr of each: `(rows, {dataset: {method: lr}})`."
+def select_lrs(methods=COMPARISON, datasets=('mnist',), lrs=LR_CANDIDATES, epochs=30, seeds=(0,), val=5000, data_dirs=None, workers=1, **cfg):
+    "Held-out accuracy of every (dataset, method, lr) after `epochs` (as long as the comparison's runs) and the best lr of each: `(rows, {dataset: {method: lr}})`."
     jobs = [(ds, m, lr, epochs, seeds, val, (data_dirs or {}).get(ds), cfg) for ds in datasets for m in methods for lr in lrs]
     rows, best = run_jobs(_val_run, jobs, workers), {}
     for ds in datasets:
@@ -223,23 +226,27 @@ def _compare_run(ds, m, lr, epochs, seeds, data_dir, cfg):
     c, probe = Config(method=m, dataset=ds, scaling='standard', lr=lr, epochs=epochs, seeds=tuple(seeds), data_dir=data_dir, **cfg), ProbeCB()
     rows = train(c, cbs=[probe])
     method = METHODS[c.method](sizes=c.sizes, seeds=(0,), **c.options)    # for its hidden_labels (no training)
-    out = []
+    alerts, p, out = run_alerts(rows, c.sizes[-1]), probe.result, []
     for r in (r for r in rows if r['epoch'] == epochs):
         s, n = c.seeds.index(r['seed']), method.nets.index(r['net'])
+        layers = range(1, p['acc'].shape[-1] + 1)
         out.append(dict(dataset=ds, method=r['method'], net=r['net'], hidden_labels=method.labels_in_hidden(r['net']), lr=lr,
                         seed=r['seed'], epochs=epochs, test_acc=r['test_acc'],
-                        **{f'probe_h{i+1}': probe.acc[s, n, i].item() for i in range(probe.acc.shape[-1])},
-                        pair_cos_h1=r['test_pair_cos_h1'], pair_cos_h2=r['test_pair_cos_h2'],
-                        seconds_per_epoch=statistics.median(x['epoch_seconds'] for x in rows), probe_grad=probe.grad))
+                        **{f'probe_h{i}': p['acc'][s, n, i - 1].item() for i in layers},
+                        **{f'pair_cos_h{i}': r[f'test_pair_cos_h{i}'] for i in layers},
+                        **{f'{k}_h{i}': p[k][s, n, i - 1].item() for k in ('dead_units', 'zero_rows') for i in layers},
+                        seconds_per_epoch=statistics.median(x['epoch_seconds'] for x in rows),
+                        probe_grad=p['grad'][s, n].max().item(), probe_converged=bool(p['converged'][s, n].all()),
+                        alerts=' '.join(sorted({a['kind'] for a in alerts if (a['seed'], a['net']) == (r['seed'], r['net'])})) or '-'))
     return out
 
 def _pixel_probe(ds, data_dir, cfg):
     "The probe on the raw pixels of dataset `ds`: its row for `compare`."
     (x, y), (xt, yt) = load_data(Config(dataset=ds, scaling='standard', data_dir=data_dir, **cfg).validate(), resolve_device(cfg.get('device', 'auto')))
-    acc, grad = probe_inputs(x, y, xt, yt)
-    nan = float('nan')
-    return [dict(dataset=ds, method='pixels', net='-', hidden_labels='-', lr=nan, seed=-1, epochs=0, test_acc=nan, probe_h1=acc, probe_h2=nan,
-                 pair_cos_h1=nan, pair_cos_h2=nan, seconds_per_epoch=0., probe_grad=grad)]
+    r, nan = probe_inputs(x, y, xt, yt), float('nan')
+    return [dict(dataset=ds, method='pixels', net='-', hidden_labels='-', lr=nan, seed=-1, epochs=0, test_acc=nan, probe_h1=r['acc'], probe_h2=nan,
+                 pair_cos_h1=nan, pair_cos_h2=nan, dead_units_h1=nan, dead_units_h2=nan, zero_rows_h1=nan, zero_rows_h2=nan,
+                 seconds_per_epoch=0., probe_grad=r['grad'], probe_converged=r['converged'], alerts='-')]
 
 def compare(methods=COMPARISON, datasets=('mnist', 'fashion_mnist'), lrs=None, epochs=30, seeds=(0, 1, 2, 3, 4), data_dirs=None, workers=1, **cfg):
     "Train and probe every (dataset, method): one row per dataset, method, seed and net (plus each dataset's pixel probe, method `pixels`)."
@@ -253,7 +260,7 @@ def compare(methods=COMPARISON, datasets=('mnist', 'fashion_mnist'), lrs=None, e
 def _call(fn, args): return fn(*args)
 
 # %% ../nbs/07_experiments.ipynb #55906796
-COMPARISON_KEYS = ('test_acc', 'probe_h1', 'probe_h2', 'pair_cos_h1', 'pair_cos_h2')
+COMPARISON_KEYS = ('test_acc', 'probe_h1', 'probe_h2', 'pair_cos_h1', 'pair_cos_h2', 'dead_units_h1', 'dead_units_h2', 'zero_rows_h1', 'zero_rows_h2')
 
 def comparison_table(runs):
     "Aggregate `compare`'s rows: one dict per (dataset, method, net), in the order they were run."
@@ -266,6 +273,10 @@ def comparison_table(runs):
             v = [r[k] for r in rs]
             row[f'{k}_mean'], row[f'{k}_std'] = statistics.fmean(v), (statistics.stdev(v) if len(v) > 1 else 0.)
         row['seconds_per_epoch'] = rs[0]['seconds_per_epoch']
+        row['probe_grad_max'] = max(r['probe_grad'] for r in rs)
+        row['probes_converged'] = sum(r['probe_converged'] in (True, 'True') for r in rs)
+        kinds = [k for r in rs for k in str(r['alerts']).split() if k != '-']
+        row['alerts'] = ', '.join(f'{k} {kinds.count(k)}/{len(rs)}' for k in sorted(set(kinds))) or '-'
         table.append(row)
     return table
 
@@ -275,16 +286,21 @@ def _cell(r, k, scale=100, digits=1):
 
 def _lr(lr): return '–' if lr != lr else f'{lr:g}'
 
+def _pct(r, k): return '–' if r[f'{k}_mean'] != r[f'{k}_mean'] else f"{100*r[f'{k}_mean']:.0f}"
+
 def comparison_markdown(table):
     "The comparison as markdown tables, one per dataset."
     out = []
     for ds in dict.fromkeys(r['dataset'] for r in table):
         rows = [r for r in table if r['dataset'] == ds]
-        out.append(f"**{ds}** (test accuracy and converged probe accuracy in %, mean ± std over seeds; `pair_cos` of hidden layer 2)\n\n"
-                   '| method | net | labels in hidden | lr | test acc | probe h1 | probe h2 | pair_cos h2 | s/epoch |\n|---|---|---|---|---|---|---|---|---|\n' +
+        out.append(f"**{ds}** (test accuracy and converged probe accuracy in %, mean ± std over seeds; `pair_cos` of hidden layer 2 over "
+                   "non-zero rows; dead units / all-zero rows of hidden layers 1 and 2 on the test split, % mean over seeds)\n\n"
+                   '| method | net | labels in hidden | lr | test acc | probe h1 | probe h2 | pair_cos h2 | dead units h1/h2 | zero rows h1/h2 | probes | alerts | s/epoch |\n'
+                   '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n' +
                    '\n'.join(f"| {r['method']} | {r['net']} | {r['hidden_labels']} | {_lr(r['lr'])} | "
                              f"{_cell(r, 'test_acc')} | {_cell(r, 'probe_h1')} | {_cell(r, 'probe_h2')} | {_cell(r, 'pair_cos_h2', 1, 3)} | "
-                             f"{r['seconds_per_epoch']:.2f} |" for r in rows))
+                             f"{_pct(r, 'dead_units_h1')}/{_pct(r, 'dead_units_h2')} | {_pct(r, 'zero_rows_h1')}/{_pct(r, 'zero_rows_h2')} | "
+                             f"{r['probes_converged']}/{r['seeds']} | {r['alerts']} | {r['seconds_per_epoch']:.2f} |" for r in rows))
     return '\n\n'.join(out)
 
 def comparison_figure(table):

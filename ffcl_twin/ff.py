@@ -15,11 +15,18 @@ from .methods import AutogradMethod, init_layers, seed_ce, shared_linear, pair_c
 # %% ../nbs/04c_ff.ipynb #180ce4c0
 def _normalise(h): return h / (h.norm(dim=-1, keepdim=True) + 1e-4)
 
+def _per_seed(f, t):
+    "`f` applied to each seed's slice of `t` `(S, ...)` on its own, so that a seed's numbers do not depend on how many train with it."
+    # PyTorch's CPU kernels run elementwise ops in SIMD blocks of 2 vectors and finish the rest with scalar code, whose
+    # `exp`/`log1p` can differ in the last bit: on `(S, b)` a seed's result would depend on `S` when `b` is not a multiple of the block
+    return torch.stack([f(r) for r in t.unbind(0)])
+
 class ForwardForward(AutogradMethod):
     "Forward-Forward: per-layer goodness of positive (true label in the input) over negative (wrong label) data; a local softmax head."
     key = 'ff'
     summary = 'Forward-Forward (Hinton 2022): label in the input, per-layer goodness above/below a threshold for true/wrong labels; predicts by goodness'
     threshold = 2.0
+    readout = 'the image with every label pixel off (0), one pass; the head (cls_loss) reads the neutral label it is trained on'
 
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
         super().__init__(sizes, seeds, lr, device)
@@ -34,6 +41,12 @@ class ForwardForward(AutogradMethod):
         xe = x.clone()
         if labels is None: xe[..., :self.n_classes] = 0.1 * on
         else: xe[..., :self.n_classes] = 0.; xe.scatter_(-1, labels[..., None], on)
+        return xe
+
+    def _readout(self, x):
+        "`x` with every label pixel off (0): the input `hidden` and `pair_cos` read the hidden layers through (see `readout`)."
+        xe = x.clone()
+        xe[..., :self.n_classes] = 0.
         return xe
 
     def _hidden(self, xe):
@@ -52,7 +65,8 @@ class ForwardForward(AutogradMethod):
         wrong = (yb + 1 + (uniform(self.gens, b, device=x.device) * (self.n_classes - 1)).long().clamp_max(self.n_classes - 2)) % self.n_classes
         pos, neg = self._hidden(self._embed(xb, yb)), self._hidden(self._embed(xb, wrong))
         th = self.threshold
-        out = [(F.softplus(th - hp.pow(2).mean(-1)) + F.softplus(hn.pow(2).mean(-1) - th)).mean(1) for hp, hn in zip(pos, neg)]
+        out = [(_per_seed(lambda g: F.softplus(th - g), hp.pow(2).mean(-1)) + _per_seed(lambda g: F.softplus(g - th), hn.pow(2).mean(-1))).mean(1)
+               for hp, hn in zip(pos, neg)]
         out.append(seed_ce(self._head(self._hidden(self._embed(xb))[-1]), yb))
         return torch.stack(out, -1)[:, None]
 
@@ -61,7 +75,7 @@ class ForwardForward(AutogradMethod):
     def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights + self.heads
 
     @torch.no_grad()
-    def hidden(self, x): return [h[:, None] for h in self._hidden(self._embed(x))]
+    def hidden(self, x): return [h[:, None] for h in self._hidden(self._readout(x))]
 
     @torch.no_grad()
     def goodness(self, x):
@@ -72,7 +86,7 @@ class ForwardForward(AutogradMethod):
     @torch.no_grad()
     def evaluate(self, x, y):
         S = len(self.seeds)
-        hs = self._hidden(self._embed(x))
-        logits = self._head(hs[-1])
+        logits = self._head(self._hidden(self._embed(x))[-1])       # the head reads the neutral label, as in training
         return dict(cls_loss=seed_ce(logits, y.expand(S, -1))[:, None], acc=(self.goodness(x).argmax(-1) == y).float().mean(-1)[:, None],
-                    head_acc=(logits.argmax(-1) == y).float().mean(-1)[:, None], pair_cos=torch.stack([pair_cosine(h) for h in hs], -1)[:, None])
+                    head_acc=(logits.argmax(-1) == y).float().mean(-1)[:, None],
+                    pair_cos=torch.stack([pair_cosine(h) for h in self._hidden(self._readout(x))], -1)[:, None])   # the readout's

@@ -30,12 +30,29 @@ def representation_loss_grads(pair):
     return (1 - c).mean((-1, -2, -3)), torch.addcmul(u.flip(-3), c, u, value=-1).mul_(r).mul_(-1 / n)
 
 # %% ../nbs/02_losses.ipynb #84bc80a8
-def classification_loss(p, onehot):
-    "`BCELoss` between probabilities `p` and targets `onehot`, both `(..., batch, classes)`: shape `(...)`."
-    log_p, log_q = p.log().clamp_min(-100), (1 - p).log().clamp_min(-100)   # PyTorch clamps each log at -100
-    return -torch.lerp(log_q, log_p, onehot).mean((-1, -2))
+def _other_classes(z):
+    "`z` `(..., C)` repeated as `(..., C, C)`, row `i` with class `i` masked to -inf: the logits of the classes other than `i`."
+    C = z.shape[-1]
+    return z.unsqueeze(-2).masked_fill(torch.eye(C, dtype=torch.bool, device=z.device), float('-inf'))
 
-def classification_loss_grad(p, onehot):
-    "`(loss, dloss/dlogits)` of `classification_loss(softmax(logits), onehot)`, from `p = softmax(logits)`."
-    gp = (p - onehot).div_((p - p*p).clamp_min_(1e-12)).mul_(1 / (p.shape[-1] * p.shape[-2]))
-    return classification_loss(p, onehot), gp.sub_((gp * p).sum(-1, keepdim=True)).mul_(p)
+def _bce_parts(z):
+    "`log p`, `log(1 - p)` of `p = softmax(z)`, and the table of the other classes' log-sum-exps, all from the logits."
+    others = _other_classes(z)
+    lse_others = others.logsumexp(-1)                      # LSE over j != i, (..., C)
+    lse = z.logsumexp(-1, keepdim=True)
+    return z - lse, lse_others - lse, others, lse_others
+
+def classification_loss(z, onehot):
+    "The paper's CL, `BCELoss(softmax(z), onehot)`, from logits `z`; both `(..., batch, classes)`: shape `(...)`. Exact at any margin."
+    log_p, log_q, _, _ = _bce_parts(z)
+    return -(onehot * log_p + (1 - onehot) * log_q).mean((-1, -2))
+
+def classification_loss_grad(z, onehot):
+    "`(loss, dloss/dz)` of `classification_loss(z, onehot)` for logits `z` `(..., batch, classes)`, without forming `1 - p`."
+    log_p, log_q, others, lse_others = _bce_parts(z)
+    n, C = z.shape[-2], z.shape[-1]
+    p = log_p.exp()
+    q = (others - lse_others.unsqueeze(-1)).exp()          # q[..., i, k] = p_k / (1 - p_i), 0 on the diagonal
+    cross = ((1 - onehot) * p).unsqueeze(-2).matmul(q).squeeze(-2)   # sum over wrong classes i != k of p_i q[i, k]
+    grad = ((2 - onehot) * p - onehot - cross).mul_(1 / (n * C))
+    return -(onehot * log_p + (1 - onehot) * log_q).mean((-1, -2)), grad

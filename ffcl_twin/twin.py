@@ -29,16 +29,20 @@ _RL_LEARNERS = {'symmetric': (1., 1.), 'guided': (0., 1.)}
 
 # %% ../nbs/04_twin.ipynb #3915c650
 class FlatAdam:
-    "Adam (PyTorch's fused kernel) on one flat parameter tensor whose `.grad` the caller fills."
-    def __init__(self, params, lr=1e-4, betas=(0.9, 0.999), eps=1e-8):
+    "Adam (PyTorch's fused kernel) on one flat parameter tensor whose `.grad` the caller fills; `pieces`: `(start, length)` slices updated as tensors of their own."
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.999), eps=1e-8, pieces=None):
         self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
         self.exp_avg, self.exp_avg_sq = torch.zeros_like(params), torch.zeros_like(params)
         self.step_count = torch.zeros((), device=params.device)
+        self.pieces = pieces or [(0, params.numel())]
+
+    def _cut(self, t): return [t[i:i + n] for i, n in self.pieces]
 
     @torch.no_grad()
     def step(self):
         self.step_count += 1
-        torch._fused_adam_([self.params], [self.params.grad], [self.exp_avg], [self.exp_avg_sq], [], [self.step_count],
+        ps = self._cut(self.params)
+        torch._fused_adam_(ps, self._cut(self.params.grad), self._cut(self.exp_avg), self._cut(self.exp_avg_sq), [], [self.step_count] * len(ps),
                            lr=self.lr, beta1=self.betas[0], beta2=self.betas[1], weight_decay=0., eps=self.eps,
                            amsgrad=False, maximize=False)
 
@@ -65,7 +69,7 @@ class Twin(Method):
         self._rl_mask = torch.tensor(self.rl_learners, device=self.device)[:, None, None]   # (2, 1, 1): which twins learn from RL
         self.params = torch.nn.Parameter(self._init_params().to(self.device))
         self.params.grad = torch.zeros_like(self.params)
-        self.opt = FlatAdam(self.params, lr, betas, eps)
+        self.opt = FlatAdam(self.params, lr, betas, eps, self._pieces())
         self.weights, self.grads = self.layers(), self.layers(self.params.grad)
         self._data = None
 
@@ -98,6 +102,14 @@ class Twin(Method):
                 for (W, b), (i, o) in zip(layers, zip(self.sizes[:-1], self.sizes[1:])): W[2*s + twin], b[2*s + twin] = init_linear(g, i, o)
         return flat
 
+    def _pieces(self):
+        "`(start, length)` of each layer's weight and bias slice of each seed (its two twins) in the flat buffer."
+        out, i = [], 0
+        for ws, bs in self._shapes():
+            for n in (math.prod(ws), math.prod(bs)):
+                out += [(i + 2*s*n, 2*n) for s in range(len(self.seeds))]; i += self.n_nets*n
+        return out
+
     def layers(self, flat=None):
         "`[(W, b), ...]`: views of `flat` (default: the parameters) with shapes `(n_nets, n_in, n_out)`, `(n_nets, 1, n_out)`."
         flat, out, i = self.params.detach() if flat is None else flat, [], 0
@@ -110,7 +122,7 @@ class Twin(Method):
 # %% ../nbs/04_twin.ipynb #b44861a6
 @patch
 def forward(self:Twin, x, layers=None, detach=True):
-    "Activations `[input, hidden_1, ..., softmax]`, each `(n_nets, batch, n)`; `layers` default to the weights."
+    "Activations `[input, hidden_1, ..., logits]`, each `(n_nets, batch, n)`; `layers` default to the weights."
     acts = []
     for l, (W, b) in enumerate(self.weights if layers is None else layers):
         if l == 0 and x.dim() == 2: acts.append(x); z = shared_linear(x, W, b)
@@ -118,7 +130,7 @@ def forward(self:Twin, x, layers=None, detach=True):
             if l == 0 and len(x) != self.n_nets: x = x[:, None].expand(-1, 2, -1, -1).reshape(self.n_nets, *x.shape[1:])
             acts.append(x)
             z = torch.baddbmm(b, x.detach() if detach else x, W)
-        x = z.softmax(-1) if l == self.n_layers - 1 else z.relu()
+        x = z if l == self.n_layers - 1 else z.relu()
     return acts + [x]
 
 # %% ../nbs/04_twin.ipynb #14865feb
@@ -144,8 +156,8 @@ def losses(self:Twin, x, onehot, layers=None):
         # a twin that does not learn from the RL (A under `guided`) enters it as a constant target
         a, b = (t if learns else t.detach() for t, learns in zip(h.view(S, 2, *h.shape[1:]).unbind(1), self.rl_learners))
         out.append(representation_loss(a, b).sum() if any(self.rl_learners) else None)
-    p = acts[-1]
-    return out + [classification_loss(p.view(S, 2, *p.shape[1:]), onehot[:, None]).sum()]
+    z = acts[-1]
+    return out + [classification_loss(z.view(S, 2, *z.shape[1:]), onehot[:, None]).sum()]
 
 @patch
 def layer_losses(self:Twin, x, y, idx):
@@ -160,8 +172,8 @@ def local_grads(self:Twin, x, onehot):
     "Fill `self.params.grad` with this batch's gradients; return the detached losses: RL `(S, n_hidden)` and CL `(S, 2)`."
     S, learners = len(self.seeds), self.rl_learners
     acts = self.forward(x)
-    p = acts[-1].view(S, 2, *acts[-1].shape[1:])
-    cls, gz = classification_loss_grad(p, onehot[:, None])
+    z = acts[-1].view(S, 2, *acts[-1].shape[1:])                  # the output's logits
+    cls, gz = classification_loss_grad(z, onehot[:, None])        # the CL and its gradient on the logits
     gz, rls = gz.view(acts[-1].shape), []
     for l in reversed(range(self.n_layers)):
         h, (gW, gb) = acts[l], self.grads[l]
@@ -195,10 +207,10 @@ def evaluate(self:Twin, x, y):
     "Metrics of every network on `x` `(N, n_in)`, labels `y` `(N,)`: dict of tensors shaped `(S, 2)` or `(S, 2, n_hidden)`."
     S = len(self.seeds)
     acts = [a.view(S, 2, *a.shape[1:]) for a in self.forward(x)[1:]]
-    p = acts[-1]
-    onehot = F.one_hot(y, p.shape[-1]).to(p.dtype)
+    z = acts[-1]
+    onehot = F.one_hot(y, z.shape[-1]).to(z.dtype)
     rl = torch.stack([representation_loss(h[:, 0], h[:, 1]) for h in acts[:-1]], -1)
-    return dict(cls_loss=classification_loss(p, onehot), acc=(p.argmax(-1) == y).float().mean(-1),
+    return dict(cls_loss=classification_loss(z, onehot), acc=(z.argmax(-1) == y).float().mean(-1),
                 rep_loss=rl[:, None].expand(S, 2, -1), pair_cos=torch.stack([pair_cosine(h) for h in acts[:-1]], -1))
 
 @patch

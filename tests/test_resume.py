@@ -31,3 +31,19 @@ def test_ctrl_c_then_resume(tmp_path):
     code, out, err = run_cli('train', '--out', tmp_path/'cut', '--epochs', epochs, '--resume', *ARGS, '--n-train', 2000)
     assert code == 0, err
     assert metrics(tmp_path/'cut'/'metrics.csv') == metrics(tmp_path/'full'/'metrics.csv')
+
+# --- every registered method: train 2 epochs, or 1 then --resume to 2: the same rows and bit-identical weights ---
+import pytest, torch
+from ffcl_twin.methods import METHODS
+from ffcl_twin.train import Config, train
+
+@pytest.mark.parametrize('name', list(METHODS))
+def test_resume_equals_uninterrupted_every_method(tmp_path, data_dir, name):
+    def cfg(epochs): return Config(method=name, epochs=epochs, seeds=(0, 1), n_train=640, lr=1e-3, data_dir=str(data_dir), device='cpu')
+    train(cfg(2), tmp_path/'full')
+    train(cfg(1), tmp_path/'part')
+    train(cfg(2), tmp_path/'part', resume=True)
+    full, part = metrics(tmp_path/'full'/'metrics.csv'), metrics(tmp_path/'part'/'metrics.csv')
+    assert len(full) == 2 * 2 * len(METHODS[name].nets) and part == full
+    a, b = (torch.load(tmp_path/d/'checkpoint.pt', weights_only=True)['method']['params'] for d in ('full', 'part'))
+    assert len(a) == len(b) and all(torch.equal(p, q) for p, q in zip(a, b))
