@@ -5,7 +5,7 @@ on a small machine; ffcl_twin's runs share the cores instead (`ThreadsCB`, `--th
 one run alone, then two at once (default options, the same seed), and prints each run's median epoch time
 (epochs after the first) and the slowdown against the solo run. Usage:
 
-    python benchmarks/concurrent.py --data-dir ../shared/data [--epochs 6] [--threads N]  # N: pass --threads N to each run
+    python benchmarks/concurrent_runs.py --data-dir ../shared/data [--epochs 6] [--threads N]  # N: pass --threads N to each run
 """
 import argparse, csv, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path

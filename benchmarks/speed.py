@@ -17,7 +17,7 @@ from ffcl_twin.train import Config, preset, train
 
 def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, **kw):
     rows = train(Config(epochs=epochs, seeds=seeds, data_dir=data_dir, device='cpu', **kw))
-    return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['twin'] == 'A'], rows
+    return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A'], rows
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -63,7 +63,7 @@ def main():
         ref_accs += [acc for loss, acc in r.evaluate(test_dl)]
     _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
     for t, idx in (('A', 0), ('B', 1)):
-        ra, pa = ref_accs[idx::2], [r['test_acc'] for r in rows if r['epoch'] == 2 and r['twin'] == t]
+        ra, pa = ref_accs[idx::2], [r['test_acc'] for r in rows if r['epoch'] == 2 and r['net'] == t]
         print(f'epoch-2 test acc, twin {t}: conventional {statistics.fmean(ra):.4f} ± {statistics.stdev(ra):.4f} (3 seeds), '
               f'ffcl_twin {statistics.fmean(pa):.4f} ± {statistics.stdev(pa):.4f} (5 seeds)')
 

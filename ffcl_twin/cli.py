@@ -7,7 +7,7 @@ __all__ = ['NOTHING_SAVED', 'FIGURE_FILES', 'STARTUP_IMPORTS', 'method_options',
            'run_methods', 'run_locality', 'main', 'console']
 
 # %% ../nbs/08_cli.ipynb #6a8a7365
-import argparse, importlib, json, os, signal, sys
+import argparse, importlib, json, os, shutil, signal, sys, tempfile
 from pathlib import Path
 
 # %% ../nbs/08_cli.ipynb #e5fb4e92
@@ -67,6 +67,9 @@ def parser():
     fig.add_argument('--data-dir'); fig.add_argument('--device', default='auto')
     fig.add_argument('--n-train', type=int, help='train on the first N images only (quick runs)')
     fig.add_argument('--bounds', help='bounds JSON to check the results against (e.g. paper_figures/bounds.json)')
+    fig.add_argument('--partial-bounds', action='store_true', help='check only the bounds that apply to this run (say, a shorter one), '
+                     'listing the others; without it a bound that cannot be applied fails the check')
+    fig.add_argument('--threads', type=int, help='CPU threads for every training (default: share the cores, as `train` does)')
     sub.add_parser('methods', help='list the methods, one line each', description='List every method: whether it is local, what it is, its options.')
     loc = sub.add_parser('locality', help="check that a method's layers learn only from their own losses",
                          description="Backpropagate each layer's loss alone on a small random batch and print which layers it reaches; exit 0 when every loss reaches only its own layer, 1 when not.")
@@ -94,21 +97,40 @@ def run_train(args):
 NOTHING_SAVED = 'nothing was saved'
 FIGURE_FILES = ('figure2.pdf', 'figure2.png', 'figure2_metrics.csv', 'readings.png', 'results.md')
 
+def _figure_out(out):
+    "`out` for `figure` as a `Path`; a `UserError` if it cannot be the folder or already holds outputs (links included)."
+    from ffcl_twin.train import check_out
+    if not out.strip(): raise UserError('--out is empty: name a folder for the figures')
+    return check_out(out, 'the figures folder')
+
 def run_figure(args):
-    from ffcl_twin.experiments import reproduce
+    from ffcl_twin.experiments import reproduce, check_bounds, _check_bounds_shape
+    from ffcl_twin.train import ThreadsCB
     if args.seeds < 1: raise UserError(f'--seeds must be >= 1, got {args.seeds}')
-    if not args.out.strip(): raise UserError('--out is empty: name a folder for the figures')
-    there = [f for f in FIGURE_FILES if (Path(args.out)/f).exists()]
+    if args.threads is not None and args.threads < 1: raise UserError(f'--threads must be >= 1, got {args.threads}: or omit it to share the cores')
+    out = _figure_out(args.out)
+    there = [f for f in FIGURE_FILES if os.path.lexists(out/f)]
     if there and not args.overwrite:
         raise UserError(f"{args.out} already holds figure outputs ({', '.join(there)}): pass --overwrite to replace them, or choose another --out")
     bounds = None
     if args.bounds:
         try: bounds = json.loads(Path(args.bounds).read_text())
         except (OSError, ValueError) as e: raise UserError(f'cannot read bounds file {args.bounds} ({e}): pass a bounds JSON such as paper_figures/bounds.json') from None
-    reproduce(args.out, epochs=args.epochs, seeds=tuple(range(args.seeds)), data_dir=args.data_dir, device=args.device,
-              n_train=args.n_train, bounds=bounds)
-    print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}")
-    if bounds: print(f'{len(bounds["intervals"]) + len(bounds["orderings"])} bounds checked: all hold')
+        try: _check_bounds_shape(bounds)                # now, not after hours of training
+        except UserError as e: raise UserError(f'{args.bounds}: {e}') from None
+    try: out.mkdir(parents=True, exist_ok=True); stage = Path(tempfile.mkdtemp(dir=out, prefix='.figure-'))
+    except OSError as e: raise UserError(f'cannot write to {out} ({e.strerror}): choose another --out') from None
+    ThreadsCB.default = args.threads
+    try:
+        res = reproduce(stage, epochs=args.epochs, seeds=tuple(range(args.seeds)), data_dir=args.data_dir, device=args.device, n_train=args.n_train)
+        names = sorted(os.listdir(stage))
+        for f in names: os.replace(stage/f, out/f)      # each output appears whole; a link at its name is replaced
+    except OSError as e: raise UserError(f'cannot write {e.filename or out} ({e.strerror}): free space or choose another --out') from None
+    finally: shutil.rmtree(stage, ignore_errors=True)
+    print(f"wrote {', '.join(names)} to {args.out}")
+    if bounds:                                          # raises BoundsError (exit 1): the figures are kept
+        n, total = check_bounds(res['rows'], bounds, partial=args.partial_bounds), len(bounds['intervals']) + len(bounds['orderings'])
+        print(f'{n} bounds checked: all hold' if n == total else f'{n} of {total} bounds checked: all hold ({total - n} could not be applied: a partial check)')
 
 def run_methods(args):
     from ffcl_twin.methods import METHODS
@@ -119,9 +141,14 @@ def run_methods(args):
 
 def run_locality(args):
     from ffcl_twin.locality import check_locality
+    from ffcl_twin.methods import resolve_method
+    from ffcl_twin.train import check_method_name
     name = args.method or 'twin'
     options = {k: getattr(args, k) for k in method_options() if getattr(args, k) is not None}
+    check_method_name(name)
     reach, problem = check_locality(name, options)
+    cls, opts = resolve_method(name, options)
+    name = cls(seeds=(0,), **cls.check_options(opts)).name    # what was checked: --reading overrides a variant's
     for l, r in reach.items():
         nets = {}
         for k, n in r: nets.setdefault(k, []).append(n)

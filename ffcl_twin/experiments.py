@@ -65,25 +65,55 @@ def derive_bounds(rows, k=3., floor=0.03):
     return dict(rule=f'seed mean of test_acc within mean ± max({k}·std, {floor}) of the reference grid', k=k, floor=floor,
                 epochs=[1, last], intervals=intervals, orderings=orderings)
 
-def bound_violations(rows, bounds):
-    "Descriptions of every bound `rows` break (intervals whose group is absent from `rows` are skipped)."
-    stats, bad = group_stats(rows), []
+def _check_bounds_shape(bounds, kind='figure'):
+    "A `UserError` naming the first thing wrong unless `bounds` has the shape `derive_bounds` (`kind='comparison'`: `derive_comparison_bounds`) writes."
+    num, fields = (int, float), dict(intervals=dict(reading=str, scaling=str, net=str, epoch=int, lo=(int, float), hi=(int, float)),
+                                     orderings=dict(scaling=str, epoch=int, better=str, worse=str))
+    if kind == 'comparison': fields = dict(intervals=dict(dataset=str, method=str, net=str, key=str, lo=num, hi=num))
+    def bad(what): raise UserError(f"bounds {what}: use a file {'derive_bounds' if kind == 'figure' else 'derive_comparison_bounds'} wrote")
+    if not isinstance(bounds, dict): bad(f'must be a JSON object, not {type(bounds).__name__}')
+    for key, want in fields.items():
+        if not isinstance(bounds.get(key), list): bad(f'need a list {key!r}')
+        for i, b in enumerate(bounds[key]):
+            if not isinstance(b, dict): bad(f'{key}[{i}] must be an object, not {type(b).__name__}')
+            for f, t in want.items():
+                if not isinstance(b.get(f), t) or isinstance(b.get(f), bool):
+                    bad(f"{key}[{i}].{f} must be a {dict([(str, 'string'), (int, 'whole number')]).get(t, 'number')}, not {b.get(f)!r}")
+    if not sum(len(bounds[k]) for k in fields): bad('hold no bound at all')
+
+def bound_violations(rows, bounds, skipped=None):
+    "Descriptions of every bound `rows` break; a bound whose group is absent from `rows` cannot be applied: it is added to `skipped` (a list) if given."
+    _check_bounds_shape(bounds)
+    stats, bad, skipped = group_stats(rows), [], [] if skipped is None else skipped
     for b in bounds['intervals']:
         g = (b['reading'], b['scaling'], b['net'], b['epoch'])
-        if g in stats and not b['lo'] <= stats[g][0] <= b['hi']:
+        if g not in stats: skipped.append(f"{'/'.join(map(str, g[:3]))} epoch {g[3]}: no such rows"); continue
+        if not b['lo'] <= stats[g][0] <= b['hi']:
             bad.append(f"{'/'.join(map(str, g[:3]))} epoch {g[3]}: test acc {stats[g][0]:.4f} outside [{b['lo']:.4f}, {b['hi']:.4f}]")
     pooled = group_stats([r for r in rows if r['epoch'] in {o['epoch'] for o in bounds['orderings']}], by=('scaling', 'epoch', 'reading'))
     for o in bounds['orderings']:
         a, b = pooled.get((o['scaling'], o['epoch'], o['better'])), pooled.get((o['scaling'], o['epoch'], o['worse']))
-        if a and b and not a[0] > b[0]:
+        if not (a and b): skipped.append(f"{o['scaling']} epoch {o['epoch']}: {o['better']} over {o['worse']}: no such rows"); continue
+        if not a[0] > b[0]:
             bad.append(f"{o['scaling']} epoch {o['epoch']}: {o['better']} ({a[0]:.4f}) should beat {o['worse']} ({b[0]:.4f})")
     return bad
 
-def check_bounds(rows, bounds):
-    "Raise `BoundsError` listing every violated bound; return the number of bounds checked."
-    bad = bound_violations(rows, bounds)
-    if bad: raise BoundsError(f'{len(bad)} accuracy bound(s) violated:\n  ' + '\n  '.join(bad))
-    return len(bounds['intervals']) + len(bounds['orderings'])
+def _bounds_failure(what, bad, skipped, total, partial):
+    "The `BoundsError` for violated bounds and (unless `partial`, or when none applied) bounds that could not be applied; `None` if all is well."
+    parts = [f'{len(bad)} {what} bound(s) violated:\n  ' + '\n  '.join(bad)] if bad else []
+    if skipped and (not partial or len(skipped) == total):
+        more = f'\n  ... and {len(skipped) - 10} more' if len(skipped) > 10 else ''
+        parts.append(f'{len(skipped)} of {total} {what} bound(s) could not be applied (the results have no such rows; '
+                     f'a partial check, partial=True or --partial-bounds, checks only those that apply, and at least one):\n  ' + '\n  '.join(skipped[:10]) + more)
+    return BoundsError('\n'.join(parts)) if parts else None
+
+def check_bounds(rows, bounds, partial=False):
+    "Raise `BoundsError` listing every violated bound, and every bound that could not be applied unless `partial`; return the number applied (and held)."
+    skipped = []
+    bad = bound_violations(rows, bounds, skipped)
+    total = len(bounds['intervals']) + len(bounds['orderings'])
+    if err := _bounds_failure('accuracy', bad, skipped, total, partial): raise err
+    return total - len(skipped)
 
 # %% ../nbs/07_experiments.ipynb #664ad82a
 def _pm(m, s): return f'{100*m:.1f} ± {100*s:.1f}'
@@ -329,15 +359,15 @@ def derive_comparison_bounds(runs, k=3., floor=0.03, keys=('test_acc', 'probe_h2
           for r in table for key in keys]
     return dict(rule=f'seed mean within mean ± max({k}·std, {floor}) of the reference comparison', k=k, floor=floor, intervals=iv)
 
-def check_comparison_bounds(runs, bounds):
-    "Raise `BoundsError` listing every interval the seed means of `runs` leave (groups absent from `runs` are skipped); return the number checked."
+def check_comparison_bounds(runs, bounds, partial=False):
+    "Raise `BoundsError` listing every interval the seed means of `runs` leave, and every one whose group is absent from `runs` unless `partial`; return the number applied."
+    _check_bounds_shape(bounds, 'comparison')
     table = {(r['dataset'], r['method'], r['net']): r for r in comparison_table(runs)}
-    bad, n = [], 0
+    bad, skipped = [], []
     for b in bounds['intervals']:
-        r = table.get((b['dataset'], b['method'], b['net']))
-        if r is None: continue
-        n += 1
+        r, g = table.get((b['dataset'], b['method'], b['net'])), f"{b['dataset']}/{b['method']}/{b['net']}"
+        if r is None or f"{b['key']}_mean" not in r: skipped.append(f"{g}: {b['key']}: no such rows"); continue
         if not b['lo'] <= r[f"{b['key']}_mean"] <= b['hi']:
-            bad.append(f"{b['dataset']}/{b['method']}/{b['net']}: {b['key']} {r[b['key'] + '_mean']:.4f} outside [{b['lo']:.4f}, {b['hi']:.4f}]")
-    if bad: raise BoundsError(f'{len(bad)} comparison bound(s) violated:\n  ' + '\n  '.join(bad))
-    return n
+            bad.append(f"{g}: {b['key']} {r[b['key'] + '_mean']:.4f} outside [{b['lo']:.4f}, {b['hi']:.4f}]")
+    if err := _bounds_failure('comparison', bad, skipped, len(bounds['intervals']), partial): raise err
+    return len(bounds['intervals']) - len(skipped)

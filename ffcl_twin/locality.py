@@ -10,7 +10,7 @@ import torch
 
 # %% ../nbs/05_locality.ipynb #b4f02a22
 from .core import NonLocalError
-from .methods import METHODS, build_method
+from .methods import METHODS, resolve_method
 
 # %% ../nbs/05_locality.ipynb #71ef02da
 def gradient_reach(method, x, y, idx):
@@ -40,8 +40,9 @@ def locality_batch(n_in=784, n_classes=10, n=32, seeds=2, batch=16):
     return torch.rand(n, n_in, generator=g), torch.arange(n) % n_classes, torch.stack([torch.randperm(n, generator=g)[:batch] for _ in range(seeds)])
 
 def check_locality(name, options=None, sizes=(784, 64, 64, 10)):
-    "`(reach, problem)` for method `name` with `options` on a small random batch; `problem` is `None` when it is local."
+    "`(reach, problem)` for method `name` with `options` on a small random batch; `problem` is `None` when it is local; a `UserError` for an option the method lacks."
     x, y, idx = locality_batch(sizes[0], sizes[-1])
-    m = build_method(name, options, sizes=sizes, seeds=(0, 1))
+    cls, opts = resolve_method(name, options)
+    m = cls(sizes=sizes, seeds=(0, 1), **cls.check_options(opts))     # checked as a training checks them: one clear line
     try: return assert_local(m, x, y, idx), None
     except NonLocalError as e: return gradient_reach(m, x, y, idx), str(e)

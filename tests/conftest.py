@@ -1,4 +1,4 @@
-import os, sys, subprocess
+import os, sys, subprocess, time
 from pathlib import Path
 import pytest
 
@@ -11,11 +11,32 @@ def data_dir():
     if not (DATA/'MNIST'/'raw'/RAW[0]).exists(): pytest.fail(f'MNIST not found under {DATA}: set FFCL_TWIN_DATA')
     return DATA
 
-def run_cli(*args, env=None, timeout=300):
-    "Run `python -m ffcl_twin ARGS` in a fresh process; return (exit code, stdout, stderr)."
+def run_cli(*args, env=None, timeout=300, **kw):
+    "Run `python -m ffcl_twin ARGS` in a fresh process (`kw`: `cwd`, `preexec_fn`, ...); return (exit code, stdout, stderr)."
     e = {**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})}
-    r = subprocess.run([sys.executable, '-m', 'ffcl_twin', *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout)
+    r = subprocess.run([sys.executable, '-m', 'ffcl_twin', *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout, **kw)
     return r.returncode, r.stdout, r.stderr
+
+def popen(*args, env=None, **kw):
+    "Start `python -m ffcl_twin ARGS` in the background."
+    return subprocess.Popen([sys.executable, '-m', 'ffcl_twin', *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})}, **kw)
+
+def wait_for(path, proc, timeout=120):
+    "Wait until `path` exists, failing if `proc` ends first."
+    deadline = time.time() + timeout
+    while not Path(path).exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() < deadline, f'{path} never appeared'
+        time.sleep(0.01)
+
+def assert_one_line_error(code, err, *needles):
+    "Exit status 2 and exactly one line on stderr, no traceback, holding every needle."
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert 'Traceback' not in err
+    for n in needles: assert n in lines[0], lines[0]
 
 @pytest.fixture
 def damaged_data(tmp_path, data_dir):
