@@ -195,3 +195,16 @@ def test_no_dead_links(site):
             if not (page.parent / unquote(urlsplit(u).path)).resolve().is_file():
                 bad.append(f'{page.relative_to(site)}: {u}')
     assert not bad, 'dead links:\n' + '\n'.join(bad)
+
+
+def test_api_page(site, server, browser, shots):
+    "The API reference lists every public name of every module with its signature, and links each module to its notebook."
+    import importlib, pkgutil, ffcl_twin
+    check_page(browser, server, site, 'api.html')
+    shown = set(browser.js('[...document.querySelectorAll("h3")].map(h => h.textContent.trim().replace(/¶$/, ""))'))
+    public = {n for m in pkgutil.iter_modules(ffcl_twin.__path__) if not m.name.startswith('_')
+              for n in getattr(importlib.import_module(f'ffcl_twin.{m.name}'), '__all__', [])}
+    assert public and public <= shown, f'public names missing from the API page: {sorted(public - shown)[:10]}'
+    code = browser.js('[...document.querySelectorAll("pre")].map(p => p.textContent).join("\\n")')
+    assert 'classification_loss(z, onehot)' in code, 'signatures are not shown'
+    browser.screenshot(shots / 'api.png')
