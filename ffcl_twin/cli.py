@@ -134,9 +134,12 @@ def run_figure(args):
 
 def run_methods(args):
     from ffcl_twin.methods import METHODS
+    from ffcl_twin.train import PRESETS
     for name in METHODS:
         cls = METHODS[name]
-        opts = ''.join(f" [{flag(k)} {'|'.join(c)}, default {d}]" for k, (d, c, _) in cls.options.items())
+        paper = PRESETS['paper']['options'] if PRESETS['paper']['method'] == name else {}   # what `train` (preset paper) uses
+        opts = ''.join(f" [{flag(k)} {'|'.join(c)}, default {d}" + (f"; {paper[k]} under --preset paper, train's default" if k in paper and paper[k] != d else '') + ']'
+                       for k, (d, c, _) in cls.options.items())
         print(f"{name:17} {'local    ' if cls.local else 'NOT local'}  {cls.summary}{opts}")
 
 def run_locality(args):

@@ -21,6 +21,8 @@ def test_cli_methods_lists_every_method():
     lines = out.strip().splitlines()
     assert [l.split()[0] for l in lines] == list(METHODS)
     assert any(l.startswith('backprop') and 'NOT local' in l for l in lines)
+    twin = next(l for l in lines if l.split()[0] == 'twin')      # the default that `train` uses is the one shown
+    assert "guided under --preset paper, train's default" in twin, twin
 
 @pytest.mark.parametrize('args,code,needle', [
     (['--method', 'twin', '--reading', 'guided'], 0, "layer 1's loss reaches layer 1 (B)"),
