@@ -86,6 +86,7 @@ def _config_from(args):
     return preset(args.preset, **overrides).validate()
 
 def run_train(args):
+    "`ffcl_twin train`: the configuration from the preset and the flags, then `train`; a `UserError` for a bad option or folder."
     from ffcl_twin.train import train
     cfg = _config_from(args)
     if args.threads is not None and args.threads < 1: raise UserError(f'--threads must be >= 1, got {args.threads}: or omit it to share the cores')
@@ -104,6 +105,7 @@ def _figure_out(out):
     return check_out(out, 'the figures folder')
 
 def run_figure(args):
+    "`ffcl_twin figure`: `reproduce` into `--out` (built aside, moved in when done), checked against `--bounds`; `BoundsError` when they break."
     from ffcl_twin.experiments import reproduce, check_bounds, _check_bounds_shape
     from ffcl_twin.train import ThreadsCB
     if args.seeds < 1: raise UserError(f'--seeds must be >= 1, got {args.seeds}')
@@ -133,6 +135,7 @@ def run_figure(args):
         print(f'{n} bounds checked: all hold' if n == total else f'{n} of {total} bounds checked: all hold ({total - n} could not be applied: a partial check)')
 
 def run_methods(args):
+    "`ffcl_twin methods`: one line per registered method: local or not, what it does, its options and their defaults."
     from ffcl_twin.methods import METHODS
     from ffcl_twin.train import PRESETS
     for name in METHODS:
@@ -143,6 +146,7 @@ def run_methods(args):
         print(f"{name:17} {'local    ' if cls.local else 'NOT local'}  {cls.summary}{opts}")
 
 def run_locality(args):
+    "`ffcl_twin locality`: which layers each layer's loss reaches, for one method; `NonLocalError` (exit 1) if any reaches another."
     from ffcl_twin.locality import check_locality
     from ffcl_twin.methods import resolve_method
     from ffcl_twin.train import check_method_name

@@ -89,7 +89,7 @@ def check_raw_file(path, sha256, n_classes=10):
     return data
 
 def check_raw_files(name, root):
-    "Check all raw files of dataset `name` under `root`; `{file name: its checked bytes}`."
+    "Check all raw files of dataset `name` under `root`; `{file name: its checked bytes}`. Raises `UserError` naming the folder or file and what to do."
     info, folder = dataset_info(name), raw_dir(name, root)
     if Path(root).exists() and not Path(root).is_dir():
         raise UserError(f"data directory {root} is a file, not a folder: pass --data-dir (or set FFCL_TWIN_DATA) "
@@ -122,7 +122,7 @@ def scale(x, name='mnist', scaling='unit'):
     return x
 
 def download(name, root):
-    "Fetch dataset `name` into `root` through torchvision's normal download (needs internet)."
+    "Fetch dataset `name` into `root` through torchvision's normal download (needs internet); `UserError` if it fails."
     cls = getattr(datasets, dataset_info(name)['cls'])
     print(f'ffcl_twin: downloading {name} into {root} (needs internet; --data-dir uses local files instead)', file=sys.stderr, flush=True)
     try:
@@ -145,7 +145,7 @@ def load_split(name='mnist', train=True, scaling='unit', data_dir=None, device='
 DEBIAN_FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
 
 def fashion_mnist_from_debian(root, src=DEBIAN_FASHION_MNIST):
-    "Unpack Debian's Fashion-MNIST `.gz` files from `src` into `root`/FashionMNIST/raw/ and check them."
+    "Unpack Debian's Fashion-MNIST `.gz` files from `src` into `root`/FashionMNIST/raw/ and check them; `UserError` if `src` is missing."
     src, dest = Path(src), raw_dir('fashion_mnist', root)
     if not src.is_dir():
         raise UserError(f"{src} does not exist: install Debian's package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")

@@ -180,7 +180,7 @@ def _mark_paper(ax):
         ax.annotate(f'paper: {k} ≈{100*v:.0f}%', (1, v), xytext=(2, 2), textcoords='offset points', fontsize=8)
 
 def figure2(rows, reading, scaling):
-    "The paper's Figure 2 (train CL, test CL, test accuracy of twins A and B) as seed bands, for one reading and scaling."
+    "The paper's Figure 2 (train CL, test CL, test accuracy of twins A and B) as seed bands, for one reading and scaling; `UserError` if `rows` hold none."
     sel = [r for r in rows if r['reading'] == reading and r['scaling'] == scaling]
     if not sel: raise UserError(f'no rows for reading {reading!r} with scaling {scaling!r}')
     fig, axs = plt.subplots(1, 3, figsize=(13, 3.6))

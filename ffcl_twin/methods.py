@@ -21,7 +21,7 @@ from .core import UserError
 
 # %% ../nbs/03_methods.ipynb #4bbb4929
 class Method:
-    "A learning rule training the networks `nets` of every seed in `seeds`; subclasses answer the protocol."
+    "A learning rule training the networks `nets` of every seed in `seeds`; subclasses answer the protocol. A bad option raises `UserError`."
     key = None        # registry name
     nets = ('net',)   # the networks each seed trains
     local = True      # does every layer learn only from its own loss? (`ffcl_twin locality` checks it)

@@ -28,6 +28,7 @@ from .methods import resolve_method
 # %% ../nbs/06_train.ipynb #0f91cd62
 @dataclass
 class Config:
+    "What every run shares (method options aside, which the method checks): `validate` raises `UserError` naming the first bad field and what to pass."
     method: str = 'twin'
     options: dict = field(default_factory=dict)
     scaling: str = 'unit'
@@ -76,7 +77,7 @@ PRESETS = {
 }
 
 def preset(name, **overrides):
-    "The `Config` of preset `name`, with `overrides`; another `method` drops the preset's method options, `options` add to them."
+    "The `Config` of preset `name`, with `overrides`; another `method` drops the preset's method options, `options` add to them. `UserError` for an unknown preset."
     if name not in PRESETS: raise UserError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
     base = dict(PRESETS[name])
     if 'method' in overrides and overrides['method'] != base['method']: base['options'] = {}
@@ -213,13 +214,13 @@ def read_checkpoint(path, cfg):
 
 # %% ../nbs/06_train.ipynb #9413a37f
 class Callback:
-    "Something the training loop calls at `before_fit`, `after_step`, `after_epoch` and `after_fit`."
+    "Something the training loop calls at `before_fit`, `after_step`, `after_epoch`, `after_fit` and (always) `cleanup_fit`, each with the `Run`."
     order = 0
-    def before_fit(self, run): pass
-    def after_step(self, run): pass
-    def after_epoch(self, run): pass
-    def after_fit(self, run): pass
-    def cleanup_fit(self, run): pass     # always, also when training stops with an error or Ctrl-C
+    def before_fit(self, run): "Before the first epoch (also of a resumed run)."
+    def after_step(self, run): "After each optimiser step (`run.step`)."
+    def after_epoch(self, run): "After each epoch, its rows in `run.new_rows`; Ctrl-C is held until every callback has run."
+    def after_fit(self, run): "After the last epoch."
+    def cleanup_fit(self, run): "Always, also when training stops with an error or Ctrl-C (and when `before_fit` never ran)."
 
 class MetricsCB(Callback):
     "Append each epoch's rows to `path` (`metrics.csv`)."
@@ -471,7 +472,7 @@ def _resume_state(out, cfg, method):
 
 # %% ../nbs/06_train.ipynb #d8efea95
 class Run:
-    "One training run: the configuration, the method, the data, and where the loop is."
+    "One training run: the configuration, the method, the data, and where the loop is; `fit` raises `UserError` when the loss diverges."
     def __init__(self, cfg, method, data, cbs=()):
         self.cfg, self.method, self.cbs = cfg, method, sorted(cbs, key=lambda c: c.order)
         (self.x, self.y), (self.x_test, self.y_test) = data
@@ -531,7 +532,7 @@ def _check_data_root(cfg):
         if deep: raise UserError(f"data directory {root} is one level too deep: pass --data-dir {up} (or set FFCL_TWIN_DATA to it), the folder that holds {cls}/raw/")
 
 def load_data(cfg, device):
-    "`((x, y), (x_test, y_test))` for `cfg`, checked against `cfg.sizes`, `cfg.n_train` and `cfg.batch_size`."
+    "`((x, y), (x_test, y_test))` for `cfg`, checked against `cfg.sizes`, `cfg.n_train` and `cfg.batch_size` (`UserError` naming the option to change)."
     _check_data_root(cfg)
     x, y = load_split(cfg.dataset, True, cfg.scaling, cfg.data_dir, device)
     test = load_split(cfg.dataset, False, cfg.scaling, cfg.data_dir, device)
@@ -556,7 +557,7 @@ def _cannot_write(e, out, saved):
     return f"{what}; no epoch was saved: free space (or fix the folder), delete {out} and run again"
 
 def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
-    "Train `cfg`; return the metric rows. With `out`, write `config.json`, `metrics.csv`, `checkpoint.pt` (and `alerts.txt`, see `HealthCB`) there; `threads`: see `ThreadsCB`."
+    "Train `cfg`; return the metric rows. With `out`, write `config.json`, `metrics.csv`, `checkpoint.pt` (and `alerts.txt`, see `HealthCB`) there; `threads`: see `ThreadsCB`. Every mistake (config, data, folder, resume, divergence) raises `UserError`."
     cfg.validate()
     device, out = resolve_device(cfg.device), check_out(out)
     if resume and out is None: raise UserError("--resume needs --out, the folder of the run to continue")

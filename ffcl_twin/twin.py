@@ -54,7 +54,7 @@ class FlatAdam:
 
 # %% ../nbs/04_twin.ipynb #c296d919
 class Twin(Method):
-    "Twins A and B of every seed in `seeds`, MLPs of layer `sizes`, trained by the paper's local losses."
+    "Twins A and B of every seed in `seeds`, MLPs of layer `sizes`, trained by the paper's local losses; a bad `reading` or `pairing` raises `UserError`."
     key, nets = 'twin', ('A', 'B')
     summary = "the paper's twins: a cosine loss between twins A and B trains each hidden layer, BCE each output layer"
     options = dict(reading=('symmetric', tuple(READINGS), 'which twins a hidden layer\'s RL trains: ' + '; '.join(f'{k}: {v}' for k, v in READINGS.items())),
