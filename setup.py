@@ -1,5 +1,17 @@
 from configparser import ConfigParser
+from pathlib import Path
 import setuptools, shlex
+from setuptools.command.build_py import build_py
+
+BOUNDS = ('bounds.json', 'comparison_bounds.json')   # their home is paper_figures/; the wheel carries copies in ffcl_twin/bounds/
+
+class build_py_with_bounds(build_py):
+    "Build the package, and put the committed accuracy bounds inside it, so that an installed wheel can check against them."
+    def run(self):
+        super().run()
+        dest = Path(self.build_lib)/'ffcl_twin'/'bounds'
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in BOUNDS: (dest/name).write_bytes((Path(__file__).parent/'paper_figures'/name).read_bytes())
 
 # note: all settings are in settings.ini; edit there, not here
 config = ConfigParser(delimiters=['='])
@@ -45,6 +57,7 @@ setuptools.setup(
         '](paper_figures/', f"](https://raw.githubusercontent.com/{cfg['user']}/{cfg['lib_name']}/{cfg['branch']}/paper_figures/"),
     long_description_content_type = 'text/markdown',
     zip_safe = False,
+    cmdclass = {'build_py': build_py_with_bounds},
     entry_points = {
         'console_scripts': cfg.get('console_scripts','').split(),
         'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d']

@@ -66,7 +66,7 @@ def parser():
     fig.add_argument('--epochs', type=int, default=30); fig.add_argument('--seeds', type=int, default=5, help='number of seeds (0..N-1)')
     fig.add_argument('--data-dir'); fig.add_argument('--device', default='auto')
     fig.add_argument('--n-train', type=int, help='train on the first N images only (quick runs)')
-    fig.add_argument('--bounds', help='bounds JSON to check the results against (e.g. paper_figures/bounds.json)')
+    fig.add_argument('--bounds', help='bounds JSON to check the results against, or `paper`: the committed Figure 2 bounds (shipped with the package)')
     fig.add_argument('--partial-bounds', action='store_true', help='check only the bounds that apply to this run (say, a shorter one), '
                      'listing the others; without it a bound that cannot be applied fails the check')
     fig.add_argument('--threads', type=int, help='CPU threads for every training (default: share the cores, as `train` does)')
@@ -106,7 +106,7 @@ def _figure_out(out):
 
 def run_figure(args):
     "`ffcl_twin figure`: `reproduce` into `--out` (built aside, moved in when done), checked against `--bounds`; `BoundsError` when they break."
-    from ffcl_twin.experiments import reproduce, check_bounds, _check_bounds_shape
+    from ffcl_twin.experiments import reproduce, check_bounds, _check_bounds_shape, bounds_path
     from ffcl_twin.train import ThreadsCB
     if args.seeds < 1: raise UserError(f'--seeds must be >= 1, got {args.seeds}')
     if args.threads is not None and args.threads < 1: raise UserError(f'--threads must be >= 1, got {args.threads}: or omit it to share the cores')
@@ -116,6 +116,7 @@ def run_figure(args):
         raise UserError(f"{args.out} already holds figure outputs ({', '.join(there)}): pass --overwrite to replace them, or choose another --out")
     bounds = None
     if args.bounds:
+        if args.bounds == 'paper': args.bounds = str(bounds_path('figure2'))
         try: bounds = json.loads(Path(args.bounds).read_text())
         except (OSError, ValueError) as e: raise UserError(f'cannot read bounds file {args.bounds} ({e}): pass a bounds JSON such as paper_figures/bounds.json') from None
         try: _check_bounds_shape(bounds)                # now, not after hours of training
