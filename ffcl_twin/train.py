@@ -6,8 +6,8 @@
 __all__ = ['PRESETS', 'CHANCE_MARGIN', 'LEARNED_MARGIN', 'COLLAPSED_COS', 'RUN_FILES', 'Config', 'check_method_name', 'preset',
            'resolve_device', 'atomic_write', 'remove_stale', 'metric_columns', 'read_metrics', 'write_metrics',
            'deferred_interrupt', 'save_checkpoint', 'read_checkpoint', 'Callback', 'MetricsCB', 'CheckpointCB',
-           'ProgressCB', 'run_alerts', 'HealthCB', 'live_runs', 'ThreadsCB', 'check_out', 'locked_folder', 'Run',
-           'load_data', 'train']
+           'ProgressCB', 'run_alerts', 'HealthCB', 'live_runs', 'ForeignLoad', 'ThreadsCB', 'check_out',
+           'locked_folder', 'Run', 'load_data', 'train']
 
 # %% ../nbs/06_train.ipynb #4efbbd0c
 import csv, datetime, errno, fcntl, io, json, math, os, platform, re, signal, stat, subprocess, sys, tempfile, threading, time, warnings
@@ -345,15 +345,32 @@ def live_runs(registry=None):
 
 def _cores(): return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
 
+class ForeignLoad:
+    "How many cores processes other than this one kept busy since the last call, from `/proc/stat` and `/proc/self/stat`; `None` where they are unreadable."
+    def __init__(self): self.last = self._read()
+    @staticmethod
+    def _read():
+        try:
+            cpu = open('/proc/stat').readline().split()[1:]
+            busy = sum(int(v) for k, v in enumerate(cpu[:8]) if k != 3 and k != 4)       # all but idle and iowait
+            own = sum(int(v) for v in open('/proc/self/stat').read().rsplit(')', 1)[1].split()[11:13])   # utime + stime
+            return busy, own, time.monotonic()
+        except (OSError, ValueError, IndexError): return None
+    def __call__(self):
+        now, last = self._read(), self.last
+        self.last = now
+        if now is None or last is None or now[2] - last[2] < 0.05: return None
+        return max(0., ((now[0] - last[0]) - (now[1] - last[1])) / os.sysconf('SC_CLK_TCK') / (now[2] - last[2]))
+
 class ThreadsCB(Callback):
-    "Register this run and use `threads` CPU threads, or by default `cores // live runs` (rechecked every `every` steps)."
+    "Register this run and use `threads` CPU threads, or by default `cores // live runs`, fewer when other processes keep cores busy (rechecked every `every` steps)."
     order = -1
     default = None                                      # threads for runs that name none (`ffcl_twin figure --threads`)
     def __init__(self, threads=None, every=64, file=None):
         self.threads, self.every, self.file, self.fd, self.reg = threads or ThreadsCB.default, every, file, None, None
     def before_fit(self, run):
         if self.threads: torch.set_num_threads(self.threads); return
-        self.cores = _cores()
+        self.cores, self.load = _cores(), ForeignLoad()
         try:
             self.reg = _registry()
             self.name = f'{os.getpid()}-{time.monotonic_ns()}.lock'
@@ -368,6 +385,8 @@ class ThreadsCB(Callback):
     def update(self):
         try: n = max(1, self.cores // max(1, live_runs(self.reg)))
         except OSError: return
+        foreign = self.load()                            # cores kept busy by other processes (ours or not) since the last check
+        if foreign is not None: n = max(1, min(n, self.cores - math.ceil(foreign - 0.25)))
         if n != torch.get_num_threads(): torch.set_num_threads(n)
     def after_step(self, run):
         if self.fd is not None and run.step % self.every == self.every - 1: self.update()
