@@ -6,8 +6,8 @@
 __all__ = ['READINGS_ORDER', 'PAPER_ACC', 'K_STD', 'FLOOR', 'BOUNDS_FILES', 'COMPARISON', 'LR_CANDIDATES', 'COMPARISON_KEYS',
            'miniature', 'reading_method', 'run_grid', 'group_stats', 'interval', 'derive_bounds', 'bound_violations',
            'check_bounds', 'bounds_path', 'results_table', 'representation_table', 'figure2', 'readings_figure',
-           'paper_match', 'reproduce', 'run_jobs', 'select_lrs', 'compare', 'comparison_table', 'comparison_markdown',
-           'comparison_figure', 'derive_comparison_bounds', 'check_comparison_bounds']
+           'paper_match', 'reproduce', 'run_jobs', 'select_lrs', 'compare', 'read_comparison_runs', 'comparison_table',
+           'comparison_markdown', 'comparison_figure', 'derive_comparison_bounds', 'check_comparison_bounds']
 
 # %% ../nbs/07_experiments.ipynb #ea52a399
 import os, statistics
@@ -318,6 +318,17 @@ def _call(fn, args): return fn(*args)
 
 # %% ../nbs/07_experiments.ipynb #55906796
 COMPARISON_KEYS = ('test_acc', 'probe_h1', 'probe_h2', 'pair_cos_h1', 'pair_cos_h2', 'dead_units_h1', 'dead_units_h2', 'zero_rows_h1', 'zero_rows_h2')
+
+_TEXT_KEYS = ('dataset', 'method', 'net', 'hidden_labels', 'alerts')
+
+def read_comparison_runs(path):
+    "The rows `compare` returned, read back from the `comparison_runs.csv` it was written to (numbers, flags and text restored)."
+    import csv
+    def parse(k, v):
+        if k in _TEXT_KEYS: return v
+        if k == 'probe_converged': return v == 'True'
+        return int(v) if k in ('seed', 'epochs') else float(v)
+    with open(path, newline='') as f: return [{k: parse(k, v) for k, v in r.items()} for r in csv.DictReader(f)]
 
 def comparison_table(runs):
     "Aggregate `compare`'s rows: one dict per (dataset, method, net), in the order they were run."

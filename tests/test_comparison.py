@@ -1,17 +1,12 @@
 "The comparison: committed results hold their bounds, broken ones do not; the parallel runner gives the serial runner's rows."
 import csv, json, math, pytest
 from pathlib import Path
-from ffcl_twin.experiments import compare, comparison_table, comparison_markdown, check_comparison_bounds, BoundsError
+from ffcl_twin.experiments import compare, comparison_table, comparison_markdown, check_comparison_bounds, read_comparison_runs, BoundsError
 
 ROOT = Path(__file__).resolve().parents[1]
 FIG = ROOT/'paper_figures'
 
-def committed_runs():
-    def parse(k, v):
-        if k in ('dataset', 'method', 'net', 'hidden_labels', 'alerts'): return v
-        if k == 'probe_converged': return v == 'True'
-        return int(v) if k in ('seed', 'epochs') else float(v)
-    with open(FIG/'comparison_runs.csv') as f: return [{k: parse(k, v) for k, v in r.items()} for r in csv.DictReader(f)]
+def committed_runs(): return read_comparison_runs(FIG/'comparison_runs.csv')
 
 @pytest.fixture(scope='module')
 def bounds(): return json.loads((FIG/'comparison_bounds.json').read_text())
