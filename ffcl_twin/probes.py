@@ -16,7 +16,7 @@ from .methods import dead_fractions
 from .train import Callback
 
 # %% ../nbs/06a_probes.ipynb #499efb5e
-def fit_probe(f, y, f_test, y_test, n_classes=10, l2=1e-4, max_iter=3000, tol=1e-4):
+def fit_probe(f, y, f_test, y_test, n_classes=10, l2=1e-4, max_iter=500, tol=1e-4):
     "One softmax probe on features `f` `(n, d)`, scored on `f_test` `(m, d)`: test and train accuracy, final gradient, iterations, `converged`."
     n, d = f.shape
     mu, sd = f.mean(0), f.std(0).clamp_min(1e-6)
