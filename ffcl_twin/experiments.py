@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['READINGS_ORDER', 'PAPER_ACC', 'K_STD', 'FLOOR', 'BOUNDS_FILES', 'COMPARISON', 'LR_CANDIDATES', 'COMPARISON_KEYS',
            'miniature', 'reading_method', 'run_grid', 'group_stats', 'interval', 'derive_bounds', 'bound_violations',
-           'check_bounds', 'bounds_path', 'results_table', 'representation_table', 'figure2', 'readings_figure',
-           'paper_match', 'reproduce', 'run_jobs', 'select_lrs', 'compare', 'read_comparison_runs', 'comparison_table',
-           'comparison_markdown', 'comparison_figure', 'derive_comparison_bounds', 'check_comparison_bounds']
+           'check_bounds', 'bounds_path', 'results_table', 'representation_table', 'save_figure', 'figure2',
+           'readings_figure', 'paper_match', 'reproduce', 'run_jobs', 'select_lrs', 'compare', 'read_comparison_runs',
+           'comparison_table', 'comparison_markdown', 'comparison_figure', 'derive_comparison_bounds',
+           'check_comparison_bounds']
 
 # %% ../nbs/07_experiments.ipynb #ea52a399
 import os, statistics
@@ -21,7 +22,7 @@ import matplotlib.pyplot as plt
 from .core import UserError, BoundsError
 from .methods import METHODS
 from .probes import ProbeCB, probe_inputs
-from .train import Config, PRESETS, load_data, resolve_device, run_alerts, train, write_metrics
+from .train import Config, PRESETS, atomic_write, load_data, resolve_device, run_alerts, train, write_metrics
 
 # %% ../nbs/07_experiments.ipynb #ca42f82f
 def miniature(history=None, environ=None):
@@ -190,6 +191,12 @@ def _mark_paper(ax):
         ax.axhline(v, color='k', ls=':', lw=1)
         ax.annotate(f'paper: {k} ≈{100*v:.0f}%', (1, v), xytext=(2, 2), textcoords='offset points', fontsize=8)
 
+def save_figure(fig, path, **kw):
+    "`fig.savefig(path, **kw)`, written at once (`atomic_write`): a kill or a full disk never leaves half a figure."
+    import io
+    buf = io.BytesIO(); fig.savefig(buf, format=Path(path).suffix[1:], **kw)
+    atomic_write(path, buf.getvalue())
+
 def figure2(rows, reading, scaling):
     "The paper's Figure 2 (train CL, test CL, test accuracy of twins A and B) as seed bands, for one reading and scaling; `UserError` if `rows` hold none."
     sel = [r for r in rows if r['reading'] == reading and r['scaling'] == scaling]
@@ -238,12 +245,12 @@ def reproduce(out, epochs=30, seeds=(0, 1, 2, 3, 4), readings=READINGS_ORDER, sc
     chosen = (PRESETS['paper']['options']['reading'], PRESETS['paper']['scaling'])
     if chosen[0] not in readings or chosen[1] not in scalings: chosen = (readings[0], scalings[0])   # a grid without the preset
     fig2 = figure2(rows, *chosen)
-    fig2.savefig(out/'figure2.png', dpi=120); fig2.savefig(out/'figure2.pdf')
-    figr = readings_figure(rows, scalings); figr.savefig(out/'readings.png', dpi=120)
+    save_figure(fig2, out/'figure2.png', dpi=120); save_figure(fig2, out/'figure2.pdf')
+    figr = readings_figure(rows, scalings); save_figure(figr, out/'readings.png', dpi=120)
     plt.close(fig2); plt.close(figr)    # saved; a notebook shows the files
     match = paper_match(rows)
     tables = [results_table(rows, scalings, readings)] + [representation_table(rows, sc, readings) for sc in scalings]
-    (out/'results.md').write_text('\n\n'.join(tables) + '\n')
+    atomic_write(out/'results.md', '\n\n'.join(tables) + '\n')
     if bounds is not None: check_bounds(rows, bounds)
     return dict(rows=rows, figure2=fig2, readings=figr, match=match, tables=tables, preset=chosen,
                 violations=None if bounds is None else [])

@@ -166,3 +166,19 @@ def test_registry_that_is_a_file(tmp_path, registry):
     assert code == 0 and 'Traceback' not in err, err
     assert sum('note: cannot use the run registry' in l for l in err.splitlines()) == 1, err
     assert (tmp_path/'run'/'metrics.csv').exists()
+
+
+def test_figures_and_tables_are_written_whole(tmp_path):
+    "A figure whose rendering fails half-way leaves the earlier file as it was (no torn PNG), and no temporary file behind."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from ffcl_twin.experiments import save_figure
+    fig, ax = plt.subplots(); ax.plot([0, 1], [0, 1])
+    save_figure(fig, tmp_path/'f.png'); before = (tmp_path/'f.png').read_bytes()
+    assert before.startswith(b'\x89PNG')
+    class Boom(Exception): pass
+    def broken(*a, **k): a[0].write(b'\x89PNG half'); raise Boom
+    fig.savefig = broken
+    with pytest.raises(Boom): save_figure(fig, tmp_path/'f.png')
+    assert (tmp_path/'f.png').read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ['f.png']
+    plt.close(fig)
