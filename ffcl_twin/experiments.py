@@ -349,7 +349,7 @@ def comparison_table(runs):
             row[f'{k}_mean'], row[f'{k}_std'] = statistics.fmean(v), (statistics.stdev(v) if len(v) > 1 else 0.)
         row['seconds_per_epoch'] = rs[0]['seconds_per_epoch']
         row['probe_grad_max'] = max(r['probe_grad'] for r in rs)
-        row['probes_converged'] = sum(r['probe_converged'] in (True, 'True') for r in rs)
+        row['probes_converged'] = sum(r['probe_converged'] for r in rs)   # bools: read_comparison_runs parses them
         kinds = [k for r in rs for k in str(r['alerts']).split() if k != '-']
         row['alerts'] = ', '.join(f'{k} {kinds.count(k)}/{len(rs)}' for k in sorted(set(kinds))) or '-'
         table.append(row)
