@@ -35,19 +35,17 @@ class ForwardForward(AutogradMethod):
         self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
         self.opt = torch.optim.Adam(self.parameters(), lr=lr)
 
-    def _embed(self, x, labels=None):
-        "`x` with the label pixels set: `labels` on (others 0), or every one at 0.1 of on (neutral); on: the image's largest pixel."
+    def _embed(self, x, labels=None, neutral=0.1):
+        "`x` with the label pixels set: `labels` on (others 0), or every one at `neutral` of on (0.1: the neutral label; 0: label off); on: the image's largest pixel."
         on = x[..., self.n_classes:].amax(-1, keepdim=True)
         xe = x.clone()
-        if labels is None: xe[..., :self.n_classes] = 0.1 * on
+        if labels is None: xe[..., :self.n_classes] = neutral * on
         else: xe[..., :self.n_classes] = 0.; xe.scatter_(-1, labels[..., None], on)
         return xe
 
     def _readout(self, x):
         "`x` with every label pixel off (0): the input `hidden` and `pair_cos` read the hidden layers through (see `readout`)."
-        xe = x.clone()
-        xe[..., :self.n_classes] = 0.
-        return xe
+        return self._embed(x, neutral=0.)
 
     def _hidden(self, xe):
         "Each hidden layer's output; every layer's input detached, and length-normalised after the first."
