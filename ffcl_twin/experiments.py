@@ -86,7 +86,7 @@ def _check_bounds_shape(bounds, kind='figure'):
     "A `UserError` naming the first thing wrong unless `bounds` has the shape `derive_bounds` (`kind='comparison'`: `derive_comparison_bounds`) writes."
     num, fields = (int, float), dict(intervals=dict(reading=str, scaling=str, net=str, epoch=int, lo=(int, float), hi=(int, float)),
                                      orderings=dict(scaling=str, epoch=int, better=str, worse=str))
-    if kind == 'comparison': fields = dict(intervals=dict(dataset=str, method=str, net=str, key=str, lo=num, hi=num))
+    if kind == 'comparison': fields = dict(intervals=dict(dataset=str, method=str, net=str, key=str, epochs=int, lo=num, hi=num))
     def bad(what): raise UserError(f"bounds {what}: use a file {'derive_bounds' if kind == 'figure' else 'derive_comparison_bounds'} wrote")
     if not isinstance(bounds, dict): bad(f'must be a JSON object, not {type(bounds).__name__}')
     for key, want in fields.items():
@@ -397,21 +397,22 @@ def comparison_figure(table):
 
 # %% ../nbs/07_experiments.ipynb #a49c2c36
 def derive_comparison_bounds(runs, k=K_STD, floor=FLOOR, keys=('test_acc', 'probe_h2')):
-    "Bounds (JSON-able) on the seed means of `keys` per (dataset, method, net) of a reference comparison (the rule of `interval`)."
+    "Bounds (JSON-able) on the seed means of `keys` per (dataset, method, net) of a reference comparison (the rule of `interval`), for runs of its length (`epochs`)."
     table = comparison_table([r for r in runs if r['method'] != 'pixels'])
-    iv = [dict(dataset=r['dataset'], method=r['method'], net=r['net'], key=key, mean=r[f'{key}_mean'], std=r[f'{key}_std'],
+    iv = [dict(dataset=r['dataset'], method=r['method'], net=r['net'], key=key, epochs=r['epochs'], mean=r[f'{key}_mean'], std=r[f'{key}_std'],
                **dict(zip(('lo', 'hi'), interval(r[f'{key}_mean'], r[f'{key}_std'], k, floor))))
           for r in table for key in keys]
     return dict(rule=f'seed mean within mean ± max({k}·std, {floor}) of the reference comparison', k=k, floor=floor, intervals=iv)
 
 def check_comparison_bounds(runs, bounds, partial=False):
-    "Raise `BoundsError` listing every interval the seed means of `runs` leave, and every one whose group is absent from `runs` unless `partial`; return the number applied."
+    "Raise `BoundsError` listing every interval the seed means of `runs` leave, and every one whose group is absent from `runs` (or ran another number of epochs) unless `partial`; return the number applied."
     _check_bounds_shape(bounds, 'comparison')
     table = {(r['dataset'], r['method'], r['net']): r for r in comparison_table(runs)}
     bad, skipped = [], []
     for b in bounds['intervals']:
         r, g = table.get((b['dataset'], b['method'], b['net'])), f"{b['dataset']}/{b['method']}/{b['net']}"
         if r is None or f"{b['key']}_mean" not in r: skipped.append(f"{g}: {b['key']}: no such rows"); continue
+        if r['epochs'] != b['epochs']: skipped.append(f"{g}: {b['key']}: bounds for {b['epochs']} epochs, the runs have {r['epochs']}"); continue
         if not b['lo'] <= r[f"{b['key']}_mean"] <= b['hi']:
             bad.append(f"{g}: {b['key']} {r[b['key'] + '_mean']:.4f} outside [{b['lo']:.4f}, {b['hi']:.4f}]")
     if err := _bounds_failure('comparison', bad, skipped, len(bounds['intervals']), partial): raise err

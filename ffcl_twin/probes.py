@@ -15,18 +15,27 @@ import torch.nn.functional as F
 from .methods import dead_fractions
 from .train import Callback
 
+# %% ../nbs/06a_probes.ipynb #b1bc3682
+class _Logits(torch.autograd.Function):
+    "`a @ W` for a probe's weights `W` `(d+1, C)`; the backward reads `aᵀ` from the contiguous `aT` (computed once per probe)."
+    @staticmethod
+    def forward(ctx, W, a, aT): ctx.save_for_backward(aT); return a @ W
+    @staticmethod
+    def backward(ctx, g): (aT,) = ctx.saved_tensors; return aT @ g, None, None
+
 # %% ../nbs/06a_probes.ipynb #499efb5e
 def fit_probe(f, y, f_test, y_test, n_classes=10, l2=1e-4, max_iter=500, tol=1e-4):
     "One softmax probe on features `f` `(n, d)`, scored on `f_test` `(m, d)`: test and train accuracy, final gradient, iterations, `converged`."
     n, d = f.shape
     mu, sd = f.mean(0), f.std(0).clamp_min(1e-6)
     a = torch.cat([(f - mu) / sd, torch.ones(n, 1)], -1)
+    aT = a.T.contiguous()
     W = torch.zeros(d + 1, n_classes, requires_grad=True)
     opt = torch.optim.LBFGS([W], lr=1, max_iter=max_iter, max_eval=2 * max_iter, tolerance_grad=tol, tolerance_change=0,
                             history_size=20, line_search_fn='strong_wolfe')
     def closure():
         opt.zero_grad()
-        loss = F.cross_entropy(a @ W, y, reduction='sum') / n + l2 / 2 * W[:-1].pow(2).sum()
+        loss = F.cross_entropy(_Logits.apply(W, a, aT), y, reduction='sum') / n + l2 / 2 * W[:-1].pow(2).sum()
         loss.backward()
         return loss
     opt.step(closure)
