@@ -43,6 +43,7 @@ def _train_args(p):
     p.add_argument('--epochs', type=int, help='number of epochs (paper: 30)')
     p.add_argument('--seed', type=int, nargs='+', dest='seeds', help='one or more seeds, trained together in one batched run (default 0)')
     p.add_argument('--batch-size', type=int, help='minibatch size (default 64)')
+    p.add_argument('--sizes', type=int, nargs='+', help='layer widths from input to output (paper: 784 64 64 10; e.g. 784 1000 1000 1000 10)')
     p.add_argument('--lr', type=float, help='Adam learning rate (paper: 1e-4)')
     p.add_argument('--scaling', help=f"input scaling: {', '.join(SCALINGS)}")
     p.add_argument('--dataset', help=f"{', '.join(DATASETS)} (default mnist)")
@@ -81,6 +82,7 @@ def _config_from(args):
     from ffcl_twin.train import preset
     overrides = {k: getattr(args, k) for k in ('method', 'epochs', 'seeds', 'batch_size', 'lr', 'scaling', 'dataset', 'device', 'data_dir', 'n_train')
                  if getattr(args, k) is not None}
+    if args.sizes is not None: overrides['sizes'] = tuple(args.sizes)
     options = {k: getattr(args, k) for k in method_options() if getattr(args, k) is not None}
     if options: overrides['options'] = options
     return preset(args.preset, **overrides).validate()

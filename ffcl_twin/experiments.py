@@ -11,7 +11,7 @@ __all__ = ['READINGS_ORDER', 'PAPER_ACC', 'K_STD', 'FLOOR', 'BOUNDS_FILES', 'COM
            'check_comparison_bounds']
 
 # %% ../nbs/07_experiments.ipynb #ea52a399
-import os, statistics
+import os, statistics, sys, time
 from collections import defaultdict
 from pathlib import Path
 
@@ -260,12 +260,27 @@ COMPARISON = ('backprop', 'frozen_hidden', 'twin/guided', 'twin/symmetric', 'twi
               'local_supervised', 'ff', 'ffcl', 'twin/partner', 'twin/vicreg', 'twin/infonce')
 LR_CANDIDATES = (1e-4, 3e-4, 1e-3, 3e-3)
 
-def run_jobs(fn, jobs, workers=1):
-    "`[fn(*job) for job in jobs]`, in `workers` processes when `workers > 1` (each run then takes its share of the cores)."
-    if workers <= 1: return [fn(*j) for j in jobs]
+def run_jobs(fn, jobs, workers=1, names=None):
+    "`[fn(*job) for job in jobs]`, in `workers` processes when `workers > 1` (each run then takes its share of the cores); with `names` (one per job) a line on stderr as each job ends: done/total, elapsed, an estimate of the rest."
+    t0, out = time.monotonic(), [None] * len(jobs)
+    def done(k, i, res):
+        out[i] = res
+        if names is None: return
+        el = time.monotonic() - t0
+        print(f'[{k}/{len(jobs)}] {names[i]} done; {el:.0f} s elapsed, about {el / k * (len(jobs) - k):.0f} s left', file=sys.stderr, flush=True)
+    if workers <= 1:
+        for k, j in enumerate(jobs, 1): done(k, k - 1, fn(*j))
+        return out
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as ex: return list(ex.map(fn, *zip(*jobs)))
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as ex:
+        futs = {ex.submit(fn, *j): i for i, j in enumerate(jobs)}
+        try:
+            for k, f in enumerate(as_completed(futs), 1): done(k, futs[f], f.result())
+        except BaseException:
+            for f in futs: f.cancel()                     # a failed job (or Ctrl-C) stops the jobs not yet started
+            raise
+    return out
 
 def _val_run(ds, m, lr, epochs, seeds, val, data_dir, cfg):
     rows = train(Config(method=m, dataset=ds, scaling='standard', lr=lr, epochs=epochs, seeds=tuple(seeds), val=val, data_dir=data_dir, **cfg))
@@ -277,7 +292,7 @@ def _val_run(ds, m, lr, epochs, seeds, val, data_dir, cfg):
 def select_lrs(methods=COMPARISON, datasets=('mnist',), lrs=LR_CANDIDATES, epochs=30, seeds=(0,), val=5000, data_dirs=None, workers=1, **cfg):
     "Held-out accuracy of every (dataset, method, lr) after `epochs` (as long as the comparison's runs) and the best lr of each: `(rows, {dataset: {method: lr}})`."
     jobs = [(ds, m, lr, epochs, seeds, val, (data_dirs or {}).get(ds), cfg) for ds in datasets for m in methods for lr in lrs]
-    rows, best = run_jobs(_val_run, jobs, workers), {}
+    rows, best = run_jobs(_val_run, jobs, workers, [f'{j[0]} {j[1]} lr {j[2]:g}' for j in jobs]), {}
     for ds in datasets:
         for m in methods:
             scores = {r['lr']: r['val_acc'] for r in rows if (r['dataset'], r['method']) == (ds, m)}
@@ -315,9 +330,10 @@ def _pixel_probe(ds, data_dir, cfg):
 def compare(methods=COMPARISON, datasets=('mnist', 'fashion_mnist'), lrs=None, epochs=30, seeds=(0, 1, 2, 3, 4), data_dirs=None, workers=1, **cfg):
     "Train and probe every (dataset, method): one row per dataset, method, seed and net (plus each dataset's pixel probe, method `pixels`)."
     dd = data_dirs or {}
-    jobs = [(_compare_run, (ds, m, (lrs or {}).get(ds, {}).get(m, 1e-3), epochs, seeds, dd.get(ds), cfg)) for ds in datasets for m in methods]
-    jobs += [(_pixel_probe, (ds, dd.get(ds), cfg)) for ds in datasets]
-    results = run_jobs(_call, jobs, workers)
+    jobs = [(_pixel_probe, (ds, dd.get(ds), cfg)) for ds in datasets]        # first: the longest single probes, so that no core idles at the end
+    jobs += [(_compare_run, (ds, m, (lrs or {}).get(ds, {}).get(m, 1e-3), epochs, seeds, dd.get(ds), cfg)) for ds in datasets for m in methods]
+    names = [f'{ds} pixel probe' for ds in datasets] + [f'{ds} {m}' for ds in datasets for m in methods]
+    results = run_jobs(_call, jobs, workers, names)
     order = {(ds, m): i for i, (ds, m) in enumerate((ds, m) for ds in datasets for m in [*methods, 'pixels'])}
     return sorted((r for res in results for r in res), key=lambda r: order.get((r['dataset'], r['method']), len(order)))
 

@@ -23,6 +23,8 @@ SMALL = ['--data-dir', DATA, '--n-train', 2000, '--device', 'cpu']
     (['--seed', '99999999999999999999'], ['seeds must be distinct integers']),
     (['--batch-size', 5000], ['batch_size 5000 is larger than the 640 training images']),
     (['--threads', 0], ['--threads must be >= 1']),
+    (['--sizes', 784, 10], ['sizes must be >= 3 positive layer widths']),
+    (['--sizes', 700, 64, 10], ['must start with 784 inputs and end with 10 classes']),
     (['--method', 'backprop', '--reading', 'guided'], ['method backprop has no option']),
     (['--method', 'twin/'], ["unknown method 'twin/'", 'twin/guided']),           # trained twin/symmetric (plain twin is guided)
     (['--method', 'backprop/'], ["unknown method 'backprop/'"]),                   # was accepted
@@ -32,6 +34,12 @@ def test_bad_options(tmp_path, args, needles):
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', DATA, *QUICK, *args)
     assert_one_line_error(code, err, *needles)
     assert not (tmp_path/'run').exists()
+
+def test_sizes_reach_the_network(tmp_path):
+    code, out, err = run_cli('train', '--out', tmp_path/'run', '--method', 'ff', '--sizes', 784, 32, 16, 8, 10, *SMALL, '--epochs', 1)
+    assert code == 0, err
+    assert json.loads((tmp_path/'run'/'config.json').read_text())['config']['sizes'] == [784, 32, 16, 8, 10]
+    assert 'test_pair_cos_h3' in (tmp_path/'run'/'metrics.csv').read_text().splitlines()[0]     # three hidden layers were trained
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs a machine without CUDA')
 def test_cuda_absent(tmp_path):

@@ -6,13 +6,23 @@ from ffcl_twin.experiments import compare, comparison_table, comparison_markdown
 ROOT = Path(__file__).resolve().parents[1]
 FIG = ROOT/'paper_figures'
 
-def committed_runs(): return read_comparison_runs(FIG/'comparison_runs.csv')
+REFERENCES = {FIG: 30, FIG/'comparison_ci': 10}     # the full comparison, and the 10-epoch one CI reruns (.ci/run)
+
+def committed_runs(folder=FIG): return read_comparison_runs(folder/'comparison_runs.csv')
 
 @pytest.fixture(scope='module')
 def bounds(): return json.loads((FIG/'comparison_bounds.json').read_text())
 
-def test_committed_comparison_holds_its_bounds(bounds):
-    assert check_comparison_bounds(committed_runs(), bounds) == len(bounds['intervals']) > 40
+@pytest.mark.parametrize('folder', REFERENCES)
+def test_committed_comparison_holds_its_bounds(folder):
+    b = json.loads((folder/'comparison_bounds.json').read_text())
+    assert {i['epochs'] for i in b['intervals']} == {REFERENCES[folder]} == {r['epochs'] for r in committed_runs(folder) if r['method'] != 'pixels'}
+    assert check_comparison_bounds(committed_runs(folder), b) == len(b['intervals']) > 40
+
+def test_bounds_of_one_length_do_not_check_another():
+    "CI's 10-epoch runs checked against the 30-epoch bounds fail: no interval applies."
+    with pytest.raises(BoundsError, match='bounds for 30 epochs, the runs have 10'):
+        check_comparison_bounds(committed_runs(FIG/'comparison_ci'), json.loads((FIG/'comparison_bounds.json').read_text()))
 
 def test_swapped_methods_break_the_bounds(bounds):
     "The bounds tell methods apart: local_supervised's numbers under ffcl's name (and back) break them."
@@ -20,21 +30,25 @@ def test_swapped_methods_break_the_bounds(bounds):
     with pytest.raises(BoundsError, match='violated'):
         check_comparison_bounds([dict(r, method=swap.get(r['method'], r['method'])) for r in committed_runs()], bounds)
 
-def test_every_method_and_dataset_is_in_the_table():
+@pytest.mark.parametrize('folder', REFERENCES)
+def test_every_method_and_dataset_is_in_the_table(folder):
     from ffcl_twin.experiments import COMPARISON
-    table = comparison_table(committed_runs())
+    table = comparison_table(committed_runs(folder))
     for ds in ('mnist', 'fashion_mnist'):
         assert {r['method'] for r in table if r['dataset'] == ds} == {*COMPARISON, 'pixels'}
         assert all(r['seeds'] >= 5 for r in table if r['dataset'] == ds and r['method'] != 'pixels')
 
-def test_committed_table_is_the_committed_runs():
+@pytest.mark.parametrize('folder', REFERENCES)
+def test_committed_table_is_the_committed_runs(folder):
     "comparison.md is what comparison_runs.csv gives (neither edited by hand nor left from another run)."
-    table = comparison_markdown(comparison_table(committed_runs()))
-    assert (FIG/'comparison.md').read_text() == table + '\n', 'paper_figures/comparison.md is stale: regenerate it with nbs/11_comparison.ipynb'
+    table = comparison_markdown(comparison_table(committed_runs(folder)))
+    assert (folder/'comparison.md').read_text() == table + '\n', f'{folder}/comparison.md is stale: regenerate it with nbs/11_comparison.ipynb'
 
-def test_parallel_equals_serial(data_dir):
+def test_parallel_equals_serial(data_dir, capfd):
     kw = dict(methods=('frozen_hidden', 'local_supervised'), datasets=('mnist',), epochs=1, seeds=(0, 1), n_train=1000, data_dirs=dict(mnist=str(data_dir)), device='cpu')
     serial, parallel = compare(workers=1, **kw), compare(workers=2, **kw)
+    progress = [l for l in capfd.readouterr().err.splitlines() if l.startswith('[')]
+    assert len(progress) == 6 and progress[2].startswith('[3/3] mnist local_supervised done;') and 'left' in progress[-1], progress   # a line per job
     assert [(r['method'], r['net'], r['seed']) for r in serial] == [(r['method'], r['net'], r['seed']) for r in parallel]
     for a, b in zip(serial, parallel):
         for k in ('test_acc', 'probe_h1', 'probe_h2'):
