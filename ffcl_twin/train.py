@@ -386,7 +386,7 @@ class ThreadsCB(Callback):
         try: n = max(1, self.cores // max(1, live_runs(self.reg)))
         except OSError: return
         foreign = self.load()                            # cores kept busy by other processes (ours or not) since the last check
-        if foreign is not None: n = max(1, min(n, self.cores - math.ceil(foreign - 0.25)))
+        if foreign is not None: n = max(1, min(n, self.cores - math.floor(foreign + 0.5)))
         if n != torch.get_num_threads(): torch.set_num_threads(n)
     def after_step(self, run):
         if self.fd is not None and run.step % self.every == self.every - 1: self.update()
