@@ -11,7 +11,7 @@ __all__ = ['READINGS_ORDER', 'PAPER_ACC', 'K_STD', 'FLOOR', 'BOUNDS_FILES', 'COM
            'check_comparison_bounds']
 
 # %% ../nbs/07_experiments.ipynb #ea52a399
-import os, statistics, sys, time
+import hashlib, json, os, statistics, sys, time
 from collections import defaultdict
 from pathlib import Path
 
@@ -260,26 +260,45 @@ COMPARISON = ('backprop', 'frozen_hidden', 'twin/guided', 'twin/symmetric', 'twi
               'local_supervised', 'ff', 'ffcl', 'twin/partner', 'twin/vicreg', 'twin/infonce')
 LR_CANDIDATES = (1e-4, 3e-4, 1e-3, 3e-3)
 
-def run_jobs(fn, jobs, workers=1, names=None):
-    "`[fn(*job) for job in jobs]`, in `workers` processes when `workers > 1` (each run then takes its share of the cores); with `names` (one per job) a line on stderr as each job ends: done/total, elapsed, an estimate of the rest."
-    t0, out = time.monotonic(), [None] * len(jobs)
+def _job_key(fn, args):
+    "The name of a job's stored result: a hash of `fn` and its arguments (functions by their import path), so a changed configuration is a new job."
+    def name(o): return f'{o.__module__}.{o.__qualname__}' if callable(o) else str(o)
+    return hashlib.sha256(json.dumps([name(fn), args], sort_keys=True, default=name).encode()).hexdigest()[:20]
+
+def run_jobs(fn, jobs, workers=1, names=None, executor=None, store=None):
+    """`[fn(*job) for job in jobs]`: here (`workers <= 1`), in `workers` local processes (each run then takes its share of
+    the cores), or through `executor`, any `concurrent.futures.Executor` (a Dask cluster's `Client.get_executor()` spreads
+    the jobs over its machines). With `store` (a folder), each job's result is written there as it ends, with a line in
+    `store/log.txt`, and a job whose result is already there is not run again: an interrupted sweep picks up where it
+    stopped. With `names` (one per job), a line on stderr as each job ends: done/total, elapsed, an estimate of the rest."""
+    store, t0, out = Path(store) if store is not None else None, time.monotonic(), [None] * len(jobs)
+    keys = [_job_key(fn, j) for j in jobs]
+    if store: store.mkdir(parents=True, exist_ok=True)
+    todo = [i for i in range(len(jobs)) if not (store and (store/f'{keys[i]}.json').exists())]
+    for i in set(range(len(jobs))) - set(todo): out[i] = json.loads((store/f'{keys[i]}.json').read_text())['result']
+    if len(todo) < len(jobs) and names is not None: print(f'{len(jobs) - len(todo)} of {len(jobs)} jobs already done in {store}: not run again', file=sys.stderr, flush=True)
     def done(k, i, res):
-        out[i] = res
-        if names is None: return
-        el = time.monotonic() - t0
-        print(f'[{k}/{len(jobs)}] {names[i]} done; {el:.0f} s elapsed, about {el / k * (len(jobs) - k):.0f} s left', file=sys.stderr, flush=True)
-    if workers <= 1:
-        for k, j in enumerate(jobs, 1): done(k, k - 1, fn(*j))
+        out[i], el = res, time.monotonic() - t0
+        line = f'[{k}/{len(todo)}] {names[i] if names else f"job {i}"} done; {el:.0f} s elapsed, about {el / k * (len(todo) - k):.0f} s left'
+        if store:
+            atomic_write(store/f'{keys[i]}.json', json.dumps(dict(job=names[i] if names else i, result=res)))
+            with open(store/'log.txt', 'a') as f: f.write(f'{time.strftime("%Y-%m-%d %H:%M:%S")} {line}\n')
+        if names is not None: print(line, file=sys.stderr, flush=True)
+    if executor is None and workers <= 1:
+        for k, i in enumerate(todo, 1): done(k, i, fn(*jobs[i]))
         return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as ex:
-        futs = {ex.submit(fn, *j): i for i, j in enumerate(jobs)}
+    ex = executor or ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn'))
+    try:
+        futs = {ex.submit(fn, *jobs[i]): i for i in todo}
         try:
             for k, f in enumerate(as_completed(futs), 1): done(k, futs[f], f.result())
         except BaseException:
             for f in futs: f.cancel()                     # a failed job (or Ctrl-C) stops the jobs not yet started
             raise
+    finally:
+        if executor is None: ex.shutdown()
     return out
 
 def _val_run(ds, m, lr, epochs, seeds, val, data_dir, cfg):
@@ -289,10 +308,10 @@ def _val_run(ds, m, lr, epochs, seeds, val, data_dir, cfg):
                 best_val_acc=max(statistics.fmean(r['test_acc'] for r in rows if r['epoch'] == e) for e in range(1, epochs + 1)),
                 alerts=' '.join(sorted({a['kind'] for a in alerts})) or '-')
 
-def select_lrs(methods=COMPARISON, datasets=('mnist',), lrs=LR_CANDIDATES, epochs=30, seeds=(0,), val=5000, data_dirs=None, workers=1, **cfg):
-    "Held-out accuracy of every (dataset, method, lr) after `epochs` (as long as the comparison's runs) and the best lr of each: `(rows, {dataset: {method: lr}})`."
+def select_lrs(methods=COMPARISON, datasets=('mnist',), lrs=LR_CANDIDATES, epochs=30, seeds=(0,), val=5000, data_dirs=None, workers=1, executor=None, store=None, **cfg):
+    "Held-out accuracy of every (dataset, method, lr) after `epochs` (as long as the comparison's runs) and the best lr of each: `(rows, {dataset: {method: lr}})`; `workers`, `executor`, `store`: see `run_jobs`."
     jobs = [(ds, m, lr, epochs, seeds, val, (data_dirs or {}).get(ds), cfg) for ds in datasets for m in methods for lr in lrs]
-    rows, best = run_jobs(_val_run, jobs, workers, [f'{j[0]} {j[1]} lr {j[2]:g}' for j in jobs]), {}
+    rows, best = run_jobs(_val_run, jobs, workers, [f'{j[0]} {j[1]} lr {j[2]:g}' for j in jobs], executor, store), {}
     for ds in datasets:
         for m in methods:
             scores = {r['lr']: r['val_acc'] for r in rows if (r['dataset'], r['method']) == (ds, m)}
@@ -327,13 +346,13 @@ def _pixel_probe(ds, data_dir, cfg):
                  pair_cos_h1=nan, pair_cos_h2=nan, dead_units_h1=nan, dead_units_h2=nan, zero_rows_h1=nan, zero_rows_h2=nan,
                  seconds_per_epoch=0., probe_grad=r['grad'], probe_converged=r['converged'], alerts='-')]
 
-def compare(methods=COMPARISON, datasets=('mnist', 'fashion_mnist'), lrs=None, epochs=30, seeds=(0, 1, 2, 3, 4), data_dirs=None, workers=1, **cfg):
-    "Train and probe every (dataset, method): one row per dataset, method, seed and net (plus each dataset's pixel probe, method `pixels`)."
+def compare(methods=COMPARISON, datasets=('mnist', 'fashion_mnist'), lrs=None, epochs=30, seeds=(0, 1, 2, 3, 4), data_dirs=None, workers=1, executor=None, store=None, **cfg):
+    "Train and probe every (dataset, method): one row per dataset, method, seed and net (plus each dataset's pixel probe, method `pixels`); `workers`, `executor`, `store`: see `run_jobs`."
     dd = data_dirs or {}
     jobs = [(_pixel_probe, (ds, dd.get(ds), cfg)) for ds in datasets]        # first: the longest single probes, so that no core idles at the end
     jobs += [(_compare_run, (ds, m, (lrs or {}).get(ds, {}).get(m, 1e-3), epochs, seeds, dd.get(ds), cfg)) for ds in datasets for m in methods]
     names = [f'{ds} pixel probe' for ds in datasets] + [f'{ds} {m}' for ds in datasets for m in methods]
-    results = run_jobs(_call, jobs, workers, names)
+    results = run_jobs(_call, jobs, workers, names, executor, store)
     order = {(ds, m): i for i, (ds, m) in enumerate((ds, m) for ds in datasets for m in [*methods, 'pixels'])}
     return sorted((r for res in results for r in res), key=lambda r: order.get((r['dataset'], r['method']), len(order)))
 
