@@ -29,8 +29,9 @@ def log(out, **row):
 
 def run(args):
     import torch
-    from ffcl_twin.train import preset, train, write_metrics
-    from ffcl_twin.experiments import COMPARISON, _compare_run, _pixel_probe
+    from ffcl_twin.train import preset, train
+    from ffcl_twin.files import write_metrics
+    from ffcl_twin.comparison import COMPARISON, _compare_run, _pixel_probe
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()): sys.exit(f'accelerator.py: {out} is not empty: pass a new or empty folder')
     dev = torch.device(args.device)
@@ -61,7 +62,8 @@ def run(args):
 
 def report(d):
     "Set an accelerator run beside the committed CPU results."
-    from ffcl_twin.experiments import read_comparison_runs, check_comparison_bounds, comparison_table, BoundsError
+    from ffcl_twin.core import BoundsError
+    from ffcl_twin.comparison import read_comparison_runs, check_comparison_bounds, comparison_table
     d = Path(d)
     print((d/'timings.csv').read_text())
     cpu = {(int(r['seed']), int(r['epoch']), r['net']): float(r['test_acc']) for r in csv.DictReader(open(ROOT/'paper_figures/figure2_metrics.csv'))

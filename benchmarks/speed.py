@@ -19,6 +19,33 @@ def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, **kw):
     rows = train(Config(epochs=epochs, seeds=seeds, data_dir=data_dir, device='cpu', **kw))
     return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A'], rows
 
+def floor_seconds(sizes, batch, steps, repeats=3):
+    "Seconds per epoch of the unavoidable products, timed alone: per step the first layer's forward (x @ W1) and weight gradient (xᵀ @ δ) for both twins, batched; then the test forward of both twins (10,000 images, every layer)."
+    x, W = torch.randn(2, batch, sizes[0]), torch.randn(2, sizes[0], sizes[1])
+    g, xt = torch.randn(2, batch, sizes[1]), torch.randn(10000, sizes[0])
+    Ws = [torch.randn(2, i, o) for i, o in zip(sizes[:-1], sizes[1:])]
+    best = float('inf')
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(steps): torch.bmm(x, W); torch.bmm(x.transpose(1, 2), g)
+        h = xt.expand(2, -1, -1)
+        for w in Ws: h = torch.bmm(h, w)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+def profile(data_dir, cfg, n_train=19200):
+    "Where a package epoch's time goes: PyTorch's profiler over a short run of the paper preset, the operators by their share of self CPU time."
+    from torch.profiler import profile as prof, ProfilerActivity
+    kw = dict(method='twin/' + cfg.options['reading'], scaling=cfg.scaling, n_train=n_train)
+    package_epoch_seconds(data_dir, **kw)                                   # warm-up
+    with prof(activities=[ProfilerActivity.CPU]) as p: wall = package_epoch_seconds(data_dir, **kw)[0][0]
+    ev = sorted(p.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in ev)
+    print(f'\nprofile of one epoch on {n_train} images: operators take {total/1e6:.2f} s of the {wall:.2f} s epoch '
+          f'(under the profiler, which adds to both); the rest is Python and dispatch between them')
+    print('| operator | calls | share |\n|---|---|---|')
+    for e in ev[:12]: print(f'| {e.key} | {e.count} | {100*e.self_cpu_time_total/total:.1f}% |')
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data-dir', default=os.environ.get('FFCL_TWIN_DATA', '../shared/data'))
@@ -46,8 +73,12 @@ def main():
     print(f"| conventional (DataLoader, nn.Module twins, per-layer Adam) | {statistics.median(ref_s):.2f} | {' '.join(f'{s:.2f}' for s in ref_s)} |")
     print(f"| ffcl_twin (batched twins, hand-written local gradients) | {statistics.median(pkg_s):.2f} | {' '.join(f'{s:.2f}' for s in pkg_s)} |")
     print(f'speed-up (median of per-epoch ratios): {ratio:.1f}x')
-    print(f'arithmetic floor: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch; '
+    print(f'arithmetic: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch; '
           f'package sustains {mflop*steps/1e3/statistics.median(pkg_s):.1f} GFLOP/s including evaluation')
+    fl = floor_seconds(cfg.sizes, cfg.batch_size, steps)
+    print(f"floor (measured): the first layer's forward and weight-gradient products for both twins, {steps} steps, plus the "
+          f"test forward, timed alone on this machine: {fl:.3f} s per epoch; the package takes {statistics.median(pkg_s)/fl:.1f}x the floor")
+    profile(a.data_dir, cfg)
 
     # 2. seed batching: 5 seeds in one run vs 1 seed
     one, _ = package_epoch_seconds(a.data_dir, seeds=(0,), epochs=a.epochs, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)

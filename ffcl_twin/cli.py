@@ -36,7 +36,7 @@ def _method_args(p):
 
 def _train_args(p):
     from ffcl_twin.data import DATASETS, SCALINGS
-    from ffcl_twin.train import PRESETS
+    from ffcl_twin.config import PRESETS
     p.add_argument('--preset', default='paper', help=f"starting configuration ({', '.join(PRESETS)}); the options below override it")
     p.add_argument('--out', required=True, help='folder for config.json, metrics.csv and checkpoint.pt')
     _method_args(p)
@@ -79,7 +79,7 @@ def parser():
 
 # %% ../nbs/08_cli.ipynb #0178faab
 def _config_from(args):
-    from ffcl_twin.train import preset
+    from ffcl_twin.config import preset
     overrides = {k: getattr(args, k) for k in ('method', 'epochs', 'seeds', 'batch_size', 'lr', 'scaling', 'dataset', 'device', 'data_dir', 'n_train')
                  if getattr(args, k) is not None}
     if args.sizes is not None: overrides['sizes'] = tuple(args.sizes)
@@ -102,14 +102,14 @@ FIGURE_FILES = ('figure2.pdf', 'figure2.png', 'figure2_metrics.csv', 'readings.p
 
 def _figure_out(out):
     "`out` for `figure` as a `Path`; a `UserError` if it cannot be the folder or already holds outputs (links included)."
-    from ffcl_twin.train import check_out
+    from ffcl_twin.files import check_out
     if not out.strip(): raise UserError('--out is empty: name a folder for the figures')
     return check_out(out, 'the figures folder')
 
 def run_figure(args):
     "`ffcl_twin figure`: `reproduce` into `--out` (built aside, moved in when done), checked against `--bounds`; `BoundsError` when they break."
     from ffcl_twin.experiments import reproduce, check_bounds, _check_bounds_shape, bounds_path
-    from ffcl_twin.train import ThreadsCB
+    from ffcl_twin.callbacks import ThreadsCB
     if args.seeds < 1: raise UserError(f'--seeds must be >= 1, got {args.seeds}')
     if args.threads is not None and args.threads < 1: raise UserError(f'--threads must be >= 1, got {args.threads}: or omit it to share the cores')
     out = _figure_out(args.out)
@@ -140,7 +140,7 @@ def run_figure(args):
 def run_methods(args):
     "`ffcl_twin methods`: one line per registered method: local or not, what it does, its options and their defaults."
     from ffcl_twin.methods import METHODS
-    from ffcl_twin.train import PRESETS
+    from ffcl_twin.config import PRESETS
     for name in METHODS:
         cls = METHODS[name]
         paper = PRESETS['paper']['options'] if PRESETS['paper']['method'] == name else {}   # what `train` (preset paper) uses
@@ -152,7 +152,7 @@ def run_locality(args):
     "`ffcl_twin locality`: which layers each layer's loss reaches, for one method; `NonLocalError` (exit 1) if any reaches another."
     from ffcl_twin.locality import check_locality
     from ffcl_twin.methods import resolve_method
-    from ffcl_twin.train import check_method_name
+    from ffcl_twin.config import check_method_name
     name = args.method or 'twin'
     options = {k: getattr(args, k) for k in method_options() if getattr(args, k) is not None}
     check_method_name(name)

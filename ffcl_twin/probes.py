@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 # %% ../nbs/06a_probes.ipynb #f831c001
 from .methods import dead_fractions
-from .train import Callback
+from .callbacks import Callback
 
 # %% ../nbs/06a_probes.ipynb #b1bc3682
 class _Logits(torch.autograd.Function):

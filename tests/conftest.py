@@ -1,4 +1,4 @@
-import os, sys, subprocess, time
+import os, signal, sys, subprocess, time
 from pathlib import Path
 import pytest
 
@@ -11,16 +11,24 @@ def data_dir():
     if not (DATA/'MNIST'/'raw'/RAW[0]).exists(): pytest.fail(f'MNIST not found under {DATA}: set FFCL_TWIN_DATA')
     return DATA
 
-def run_cli(*args, env=None, timeout=300, **kw):
-    "Run `python -m ffcl_twin ARGS` in a fresh process (`kw`: `cwd`, `preexec_fn`, ...); return (exit code, stdout, stderr)."
+def sigint_default(then=None):
+    "A `preexec_fn`: the child starts with Ctrl-C's default action, then runs `then`. Tests that send SIGINT need it: a harness started with SIGINT ignored (a script's `cmd &`) passes the ignoring on to every child."
+    def f():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if then: then()
+    return f
+
+def run_cli(*args, env=None, timeout=300, preexec_fn=None, **kw):
+    "Run `python -m ffcl_twin ARGS` in a fresh process (`kw`: `cwd`, ...); return (exit code, stdout, stderr)."
     e = {**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})}
-    r = subprocess.run([sys.executable, '-m', 'ffcl_twin', *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout, **kw)
+    r = subprocess.run([sys.executable, '-m', 'ffcl_twin', *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout,
+                       preexec_fn=sigint_default(preexec_fn), **kw)
     return r.returncode, r.stdout, r.stderr
 
-def popen(*args, env=None, **kw):
+def popen(*args, env=None, preexec_fn=None, **kw):
     "Start `python -m ffcl_twin ARGS` in the background."
     return subprocess.Popen([sys.executable, '-m', 'ffcl_twin', *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})}, **kw)
+                            text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})}, preexec_fn=sigint_default(preexec_fn), **kw)
 
 def wait_for(path, proc, timeout=120):
     "Wait until `path` exists, failing if `proc` ends first."

@@ -1,7 +1,7 @@
 "A run whose network dies, never learns, or collapses says so: on stderr and in the run's alerts.txt, once, also across a resume."
 import io
 from types import SimpleNamespace
-from ffcl_twin.train import HealthCB, run_alerts
+from ffcl_twin.callbacks import HealthCB, run_alerts
 
 def _row(epoch, acc, net='B', cos=0.5):
     return dict(method='backprop', seed=3, net=net, epoch=epoch, test_acc=acc, test_pair_cos_h1=0.2, test_pair_cos_h2=cos)

@@ -2,7 +2,7 @@
 import json, pytest
 from pathlib import Path
 from ffcl_twin.experiments import check_bounds, bound_violations, BoundsError, run_grid
-from ffcl_twin.train import read_metrics
+from ffcl_twin.files import read_metrics
 
 FIG = Path(__file__).resolve().parents[1]/'paper_figures'
 

@@ -3,7 +3,7 @@ nothing written); the `figure`, `locality` and `methods` commands; Ctrl-C at sta
 import json, os, shutil, signal, subprocess, sys, time
 import pytest, torch
 from pathlib import Path
-from conftest import run_cli, popen, wait_for, assert_one_line_error, DATA, RAW
+from conftest import run_cli, popen, wait_for, assert_one_line_error, sigint_default, DATA, RAW
 
 QUICK = ['--epochs', 1, '--n-train', 640]
 SMALL = ['--data-dir', DATA, '--n-train', 2000, '--device', 'cpu']
@@ -48,7 +48,7 @@ def test_cuda_absent(tmp_path):
 
 def test_paper_hyperparameters_are_pinned():
     "The paper: Adam at lr 0.0001, 30 epochs, 784-64-64-10; plus this project's choices: batch 64, guided reading, standard inputs."
-    from ffcl_twin.train import Config, PRESETS, preset
+    from ffcl_twin.config import Config, PRESETS, preset
     from ffcl_twin.twin import Twin
     assert PRESETS['paper'] == dict(method='twin', options=dict(reading='guided'), scaling='standard', sizes=(784, 64, 64, 10),
                                     lr=1e-4, epochs=30, batch_size=64)
@@ -197,7 +197,7 @@ sys.exit(console())
 def test_ctrl_c_while_importing_is_one_line(tmp_path, module):
     "A KeyboardInterrupt inside NumPy's import was swallowed (the run trained on, exit 0) or broke it (RecursionError)."
     p = subprocess.run([sys.executable, '-c', CTRL_C_DURING_IMPORT, module, *map(str, ['train', '--out', tmp_path/'run', *SMALL])],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, preexec_fn=sigint_default())
     assert (p.returncode, p.stderr.strip()) == (130, 'ffcl_twin: interrupted: nothing was saved'), p.stderr
     assert not (tmp_path/'run').exists()
 

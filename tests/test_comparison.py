@@ -1,7 +1,8 @@
 "The comparison: committed results hold their bounds, broken ones do not; the parallel runner gives the serial runner's rows."
 import csv, json, math, pytest
 from pathlib import Path
-from ffcl_twin.experiments import compare, comparison_table, comparison_markdown, check_comparison_bounds, read_comparison_runs, BoundsError
+from ffcl_twin.core import BoundsError
+from ffcl_twin.comparison import compare, comparison_table, comparison_markdown, check_comparison_bounds, read_comparison_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 FIG = ROOT/'paper_figures'
@@ -32,7 +33,7 @@ def test_swapped_methods_break_the_bounds(bounds):
 
 @pytest.mark.parametrize('folder', REFERENCES)
 def test_every_method_and_dataset_is_in_the_table(folder):
-    from ffcl_twin.experiments import COMPARISON
+    from ffcl_twin.comparison import COMPARISON
     table = comparison_table(committed_runs(folder))
     for ds in ('mnist', 'fashion_mnist'):
         assert {r['method'] for r in table if r['dataset'] == ds} == {*COMPARISON, 'pixels'}

@@ -2,7 +2,7 @@
 import json, subprocess, sys
 from pathlib import Path
 from ffcl_twin.experiments import results_table, representation_table
-from ffcl_twin.train import read_metrics
+from ffcl_twin.files import read_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 midway picks up where it stopped without redoing finished jobs; a changed configuration is a new job."""
 import math, os, subprocess, sys, time
 import pytest
-from ffcl_twin.experiments import compare, run_jobs, _job_key, _call, _compare_run
+from ffcl_twin.comparison import compare, run_jobs, _job_key, _call, _compare_run
 
 KW = dict(methods=('frozen_hidden', 'local_supervised'), datasets=('mnist',), epochs=1, seeds=(0, 1), n_train=1000, device='cpu')
 
@@ -22,7 +22,7 @@ def test_dask_cluster_gives_the_local_pools_rows(data_dir):
         remote = compare(executor=ex, **kw)
     assert_same_rows(local, remote)
 
-SWEEP = "import sys; from ffcl_twin.experiments import compare; compare(store=sys.argv[1], data_dirs=dict(mnist=sys.argv[2]), **eval(sys.argv[3]))"
+SWEEP = "import sys; from ffcl_twin.comparison import compare; compare(store=sys.argv[1], data_dirs=dict(mnist=sys.argv[2]), **eval(sys.argv[3]))"
 
 def test_a_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path, data_dir, capfd):
     store = tmp_path/'sweep'
@@ -43,6 +43,6 @@ def test_a_job_is_named_by_its_function_and_arguments():
     assert _job_key(_compare_run, job) == _job_key(_compare_run, tuple(job)) == _job_key(_compare_run, list(job))
     assert _job_key(_compare_run, job) != _job_key(_compare_run, (*job[:3], 10, *job[4:]))     # another length: another job
     assert _job_key(_compare_run, job) != _job_key(_compare_run, (*job[:6], dict(device='cuda')))
-    code = "from ffcl_twin.experiments import _job_key, _call, _compare_run; print(_job_key(_call, (_compare_run, eval(input()))))"
+    code = "from ffcl_twin.comparison import _job_key, _call, _compare_run; print(_job_key(_call, (_compare_run, eval(input()))))"
     other = subprocess.run([sys.executable, '-c', code], input=repr(job), capture_output=True, text=True, check=True).stdout.strip()
     assert other == _job_key(_call, (_compare_run, job))     # the same in another process: functions by import path, not address
