@@ -64,12 +64,13 @@ def report(d):
     "Set an accelerator run beside the committed CPU results."
     from ffcl_twin.core import BoundsError
     from ffcl_twin.comparison import read_comparison_runs, check_comparison_bounds, comparison_table
+    from ffcl_twin.files import read_metrics
     d = Path(d)
     print((d/'timings.csv').read_text())
-    cpu = {(int(r['seed']), int(r['epoch']), r['net']): float(r['test_acc']) for r in csv.DictReader(open(ROOT/'paper_figures/figure2_metrics.csv'))
+    cpu = {(r['seed'], r['epoch'], r['net']): r['test_acc'] for r in read_metrics(ROOT/'paper_figures/figure2_metrics.csv')
            if r['reading'] == 'guided' and r['scaling'] == 'standard'}
     for run in ('paper_1seed', 'paper_5seeds'):
-        acc = {(int(r['seed']), int(r['epoch']), r['net']): float(r['test_acc']) for r in csv.DictReader(open(d/run/'metrics.csv'))}
+        acc = {(r['seed'], r['epoch'], r['net']): r['test_acc'] for r in read_metrics(d/run/'metrics.csv')}
         diff = [abs(v - cpu[k]) for k, v in acc.items() if k in cpu]
         same = sum(v == cpu[k] for k, v in acc.items() if k in cpu)
         last = max(k[1] for k in acc)

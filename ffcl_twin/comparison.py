@@ -41,7 +41,7 @@ def run_jobs(fn, jobs, workers=1, names=None, executor=None, store=None):
     `store/log.txt`, and a job whose result is already there is not run again: an interrupted sweep picks up where it
     stopped. With `names` (one per job), a line on stderr as each job ends: done/total, elapsed, an estimate of the rest."""
     store, t0, out = Path(store) if store is not None else None, time.monotonic(), [None] * len(jobs)
-    keys = [_job_key(fn, j) for j in jobs]
+    keys = [_job_key(fn, j) for j in jobs] if store else None          # names of stored results: only with a store
     if store: store.mkdir(parents=True, exist_ok=True)
     todo = [i for i in range(len(jobs)) if not (store and (store/f'{keys[i]}.json').exists())]
     for i in set(range(len(jobs))) - set(todo): out[i] = json.loads((store/f'{keys[i]}.json').read_text())['result']
