@@ -107,7 +107,7 @@ def _cannot_write(e, out, saved):
 
 def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
     "Train `cfg`; return the metric rows. With `out`, write `config.json`, `metrics.csv`, `checkpoint.pt` (and `alerts.txt`, see `HealthCB`) there; `threads`: see `ThreadsCB`. Every mistake (config, data, folder, resume, divergence) raises `UserError`."
-    cfg.validate()
+    cfg = cfg.validate()
     device, out = resolve_device(cfg.device), check_out(out)
     if resume and out is None: raise UserError("--resume needs --out, the folder of the run to continue")
     data = load_data(cfg, device)

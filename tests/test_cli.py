@@ -3,6 +3,7 @@ nothing written); the `figure`, `locality` and `methods` commands; Ctrl-C at sta
 import json, os, shutil, signal, subprocess, sys, time
 import pytest, torch
 from pathlib import Path
+from ffcl_twin.experiments import FIGURE_FILES
 from conftest import run_cli, popen, wait_for, assert_one_line_error, sigint_default, DATA, RAW
 
 QUICK = ['--epochs', 1, '--n-train', 640]
@@ -20,7 +21,7 @@ SMALL = ['--data-dir', DATA, '--n-train', 2000, '--device', 'cpu']
     (['--dataset', 'cifar10'], ['unknown dataset', 'mnist']),
     (['--device', 'tpu'], ['unknown device', 'cpu']),
     (['--epochs', 'many'], ["invalid int value: 'many'", '--help']),
-    (['--seed', '99999999999999999999'], ['seeds must be distinct integers']),
+    (['--seeds', '99999999999999999999'], ['seeds must be distinct integers']),
     (['--batch-size', 5000], ['batch_size 5000 is larger than the 640 training images']),
     (['--threads', 0], ['--threads must be >= 1']),
     (['--sizes', 784, 10], ['sizes must be >= 3 positive layer widths']),
@@ -48,16 +49,28 @@ def test_cuda_absent(tmp_path):
 
 def test_paper_hyperparameters_are_pinned():
     "The paper: Adam at lr 0.0001, 30 epochs, 784-64-64-10; plus this project's choices: batch 64, guided reading, standard inputs."
-    from ffcl_twin.config import Config, PRESETS, preset
+    from ffcl_twin.config import Config
     from ffcl_twin.twin import Twin
-    assert PRESETS['paper'] == dict(method='twin', options=dict(reading='guided'), scaling='standard', sizes=(784, 64, 64, 10),
-                                    lr=1e-4, epochs=30, batch_size=64)
-    c = Config()
-    assert (c.lr, c.epochs, c.batch_size, c.sizes, c.method) == (1e-4, 30, 64, (784, 64, 64, 10), 'twin')
-    cfg = preset('paper').validate()
-    assert (cfg.options, cfg.lr, cfg.epochs, cfg.batch_size) == (dict(reading='guided', pairing='image'), 1e-4, 30, 64)
+    cfg = Config().validate()
+    assert (cfg.method, cfg.options, cfg.scaling, cfg.sizes, cfg.lr, cfg.epochs, cfg.batch_size) == (
+        'twin', dict(reading='guided', pairing='image'), 'standard', (784, 64, 64, 10), 1e-4, 30, 64)
     m = Twin(seeds=(0,), **cfg.options)
     assert (m.lr, m.opt.lr, m.opt.betas, m.opt.eps) == (1e-4, 1e-4, (0.9, 0.999), 1e-8)
+
+def test_command_line_and_config_agree():
+    "`ffcl_twin train` with no options trains `Config()`; every flag sets its field (the flags are derived from `Config`'s declaration)."
+    from dataclasses import fields
+    from ffcl_twin.config import Config
+    from ffcl_twin.cli import parser, _config_from
+    assert _config_from(parser().parse_args(['train', '--out', 'x'])) == Config().validate()
+    given = dict(method='ff', scaling='unit', dataset='fashion_mnist', sizes=(784, 8, 10), lr=0.5, epochs=3, batch_size=7, seeds=(4, 2),
+                 device='cpu', data_dir='d', n_train=9, val=11)
+    assert {f.name for f in fields(Config) if f.metadata['cli']} == set(given)    # a new field must be added here, and gets a flag
+    argv = ['train', '--out', 'x'] + [a for k, v in given.items() for a in ['--' + k.replace('_', '-'), *map(str, v if isinstance(v, tuple) else [v])]]
+    assert _config_from(parser().parse_args(argv)) == Config(**given).validate()
+    help = parser()._subparsers._group_actions[0].choices['train'].format_help()
+    for f in fields(Config):
+        if f.metadata['cli']: assert f.metadata['help'].split()[0] in help
 
 def test_nan_loss(tmp_path):
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', DATA, '--lr', 1e30, *QUICK)
@@ -117,11 +130,11 @@ def test_offline_without_data_dir_is_short(tmp_path):
 # --- figure ---------------------------------------------------------------------------------------------------------------
 def test_figure_command(tmp_path):
     "`ffcl_twin figure` writes every file; with the committed bounds a one-epoch miniature fails them (exit 1), files kept."
-    code, out, err = run_cli('figure', '--out', tmp_path/'fig', '--epochs', 1, '--seeds', 2, '--n-train', 2000, '--data-dir', DATA)
+    code, out, err = run_cli('figure', '--out', tmp_path/'fig', '--epochs', 1, '--seeds', 0, 1, '--n-train', 2000, '--data-dir', DATA)
     assert code == 0, err
-    assert sorted(p.name for p in (tmp_path/'fig').iterdir()) == ['figure2.pdf', 'figure2.png', 'figure2_metrics.csv', 'readings.png', 'results.md']
+    assert sorted(p.name for p in (tmp_path/'fig').iterdir()) == sorted(FIGURE_FILES)          # what reproduce writes is what figure checks for
     bounds = Path(__file__).resolve().parents[1]/'paper_figures'/'bounds.json'
-    code, out, err = run_cli('figure', '--out', tmp_path/'fig2', '--epochs', 1, '--seeds', 2, '--n-train', 2000, '--data-dir', DATA, '--bounds', bounds)
+    code, out, err = run_cli('figure', '--out', tmp_path/'fig2', '--epochs', 1, '--seeds', 0, 1, '--n-train', 2000, '--data-dir', DATA, '--bounds', bounds)
     assert code == 1 and 'accuracy bound(s) violated' in err and 'Traceback' not in err, err
     assert (tmp_path/'fig2'/'figure2_metrics.csv').exists()
     code, out, err = run_cli('figure', '--out', tmp_path/'fig3', '--data-dir', DATA, '--bounds', tmp_path/'missing.json')
@@ -129,7 +142,7 @@ def test_figure_command(tmp_path):
 
 def test_figure_never_overwrites(tmp_path):
     "`figure` writes to ./figures by default (never the committed paper_figures) and refuses to replace outputs without --overwrite."
-    args = ['figure', '--epochs', 1, '--seeds', 1, '--n-train', 300, '--data-dir', DATA]
+    args = ['figure', '--epochs', 1, '--seeds', 0, '--n-train', 300, '--data-dir', DATA]
     code, out, err = run_cli(*args, cwd=tmp_path)
     assert code == 0 and (tmp_path/'figures'/'figure2_metrics.csv').exists(), err
     before = (tmp_path/'figures'/'figure2_metrics.csv').read_bytes()
@@ -139,7 +152,7 @@ def test_figure_never_overwrites(tmp_path):
     code, out, err = run_cli(*args, '--overwrite', cwd=tmp_path)
     assert code == 0, err
 
-@pytest.mark.parametrize('args,needles', [(['--threads', 0], ['--threads must be >= 1']), (['--seeds', 0], ['--seeds must be >= 1']),
+@pytest.mark.parametrize('args,needles', [(['--threads', 0], ['--threads must be >= 1']), (['--seeds', 0, 0], ['seeds must be distinct', '--seeds 0 1 2']),
                                           (['--n-train', 10_000_000], ['n_train 10000000 is more than'])])
 def test_figure_bad_options(tmp_path, args, needles):
     code, out, err = run_cli('figure', '--out', tmp_path/'fig', '--epochs', 1, '--data-dir', DATA, *args)
@@ -174,7 +187,7 @@ def test_installed_command_is_the_console_entry():
     assert r.returncode == 0 and r.stdout.startswith('ffcl_twin '), r.stderr
 
 def test_progress_lines_when_not_a_terminal(tmp_path):
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--epochs', 2, '--seed', 0, 1, *SMALL)
+    code, out, err = run_cli('train', '--out', tmp_path/'run', '--epochs', 2, '--seeds', 0, 1, *SMALL)
     assert code == 0, err
     lines = err.strip().splitlines()
     assert [l.split(':')[0] for l in lines[:2]] == ['epoch 1/2', 'epoch 2/2'] and 'test acc A' in lines[0] and ' B ' in lines[0], err
@@ -212,7 +225,7 @@ def test_ctrl_c_ignored_stays_ignored(tmp_path):
     assert len((tmp_path/'run'/'metrics.csv').read_text().splitlines()) == 1 + 8*2
 
 # --- bounds that cannot pass vacuously -------------------------------------------------------------------------------
-FIG = ['figure', '--epochs', 1, '--seeds', 1, '--n-train', 300, '--data-dir', DATA, '--threads', 1]
+FIG = ['figure', '--epochs', 1, '--seeds', 0, '--n-train', 300, '--data-dir', DATA, '--threads', 1]
 
 @pytest.mark.parametrize('bounds,needle', [({}, "need a list 'intervals'"), ([], 'must be a JSON object'),
     ({'intervals': [dict(reading='guided', scaling='standard', net='A', epoch=1, lo='0.1', hi=1)], 'orderings': []}, 'intervals[0].lo must be a number'),

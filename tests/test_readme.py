@@ -75,3 +75,12 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT/'.ci'/'run').read_text()
     cmd = next(c for _, c in _shell_commands() if c.startswith('nbdev_test'))
     assert cmd in ci, f'the README says the tests are `{cmd}`; .ci/run must run the same'
+
+def test_what_is_where_lists_every_notebook_and_module():
+    "The README's notebook table names every notebook in nbs/ and every module of the package (a new one must be added there)."
+    import re
+    table = [l for l in (ROOT/'README.md').read_text().splitlines() if l.startswith('| [')]
+    named = {n for l in table for n in re.findall(r'\[(\w+)\]\(nbs/\1\.ipynb\)', l)}
+    modules = {m for l in table for m in re.findall(r'\| `(\w+)` \|', l)}
+    assert named == {p.stem for p in (ROOT/'nbs').glob('*.ipynb')} - {'index'}
+    assert modules == {p.stem for p in (ROOT/'ffcl_twin').glob('*.py')} - {'__init__', '__main__', '_modidx'}

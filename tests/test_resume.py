@@ -7,7 +7,7 @@ from conftest import run_cli, popen, assert_one_line_error, DATA
 from ffcl_twin.methods import METHODS
 from ffcl_twin.train import Config, train
 
-ARGS = ['--data-dir', DATA, '--n-train', 6000, '--seed', 0, 1, '--reading', 'guided', '--device', 'cpu']
+ARGS = ['--data-dir', DATA, '--n-train', 6000, '--seeds', 0, 1, '--reading', 'guided', '--device', 'cpu']
 QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu']
 
 def metrics(path):
@@ -140,11 +140,11 @@ def test_resume_with_damaged_config_json(finished, record):
 
 def test_resume_refuses_rows_of_another_run(tmp_path):
     "A backprop run's metrics.csv (2 seeds: as many rows per epoch as the twin's 2 nets) copied into a twin run's folder is not kept."
-    assert run_cli('train', '--out', tmp_path/'twin', '--epochs', 1, '--seed', 0, *QUICK)[0] == 0
-    assert run_cli('train', '--out', tmp_path/'bp', '--epochs', 1, '--method', 'backprop', '--seed', 0, 1, *QUICK)[0] == 0
+    assert run_cli('train', '--out', tmp_path/'twin', '--epochs', 1, '--seeds', 0, *QUICK)[0] == 0
+    assert run_cli('train', '--out', tmp_path/'bp', '--epochs', 1, '--method', 'backprop', '--seeds', 0, 1, *QUICK)[0] == 0
     (tmp_path/'twin'/'metrics.csv').write_bytes((tmp_path/'bp'/'metrics.csv').read_bytes())
     snap = snapshot(tmp_path/'twin')
-    code, out, err = run_cli('train', '--out', tmp_path/'twin', '--resume', '--epochs', 2, '--seed', 0, *QUICK)
+    code, out, err = run_cli('train', '--out', tmp_path/'twin', '--resume', '--epochs', 2, '--seeds', 0, *QUICK)
     assert_one_line_error(code, err, 'holds rows of another run (backprop', 'twin/guided', 'nothing was changed')
     assert snapshot(tmp_path/'twin') == snap
 

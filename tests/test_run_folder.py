@@ -5,7 +5,7 @@ import pytest, torch
 from pathlib import Path
 from conftest import run_cli, popen, wait_for, assert_one_line_error, DATA
 
-QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu', '--seed', 0]
+QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu', '--seeds', 0]
 
 def files(run): return {p.name: p.read_bytes() for p in run.iterdir() if p.name != '.lock'}
 
@@ -74,7 +74,7 @@ def test_figure_never_writes_through_a_link(tmp_path):
     "A dangling link where `figure` writes figure2.png counts as an output already there; with --overwrite the link is replaced, not followed."
     fig, outside = tmp_path/'fig', tmp_path/'outside'/'figure2.png'
     fig.mkdir(); outside.parent.mkdir(); (fig/'figure2.png').symlink_to(outside)
-    args = ['figure', '--out', fig, '--epochs', 1, '--seeds', 1, '--n-train', 300, '--data-dir', DATA, '--threads', 1]
+    args = ['figure', '--out', fig, '--epochs', 1, '--seeds', 0, '--n-train', 300, '--data-dir', DATA, '--threads', 1]
     code, out, err = run_cli(*args)
     assert_one_line_error(code, err, 'already holds figure outputs (figure2.png)', '--overwrite')
     code, out, err = run_cli(*args, '--overwrite')
