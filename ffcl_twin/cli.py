@@ -104,7 +104,7 @@ def _figure_out(out):
     return check_out(out, 'the figures folder')
 
 def run_figure(args):
-    "`ffcl_twin figure`: `reproduce` into `--out` (built aside, moved in when done), checked against `--bounds`; `BoundsError` when they break."
+    "`ffcl_twin figure`: `reproduce` into `--out` (built aside, moved in when done), checked against `--bounds`; `UserError` for a bad option, bounds file or folder, `BoundsError` when a bound breaks."
     from ffcl_twin.experiments import reproduce, FIGURE_FILES, check_bounds, _check_bounds_shape, bounds_path
     from ffcl_twin.callbacks import ThreadsCB
     from ffcl_twin.config import Config

@@ -135,7 +135,7 @@ def check_bounds(rows, bounds, partial=False):
 BOUNDS_FILES = dict(figure2='bounds.json', comparison='comparison_bounds.json')
 
 def bounds_path(name='figure2'):
-    "The committed bounds `name` (`figure2` or `comparison`): the installed wheel's copy, else the repository's `paper_figures/` file."
+    "The committed bounds `name` (`figure2` or `comparison`): the installed wheel's copy, else the repository's `paper_figures/` file; a `UserError` when neither exists."
     import importlib.util
     pkg = Path(importlib.util.find_spec('ffcl_twin').origin).parent
     for p in (pkg/'bounds'/BOUNDS_FILES[name], pkg.parent/'paper_figures'/BOUNDS_FILES[name]):
@@ -191,9 +191,11 @@ def _mark_paper(ax):
         ax.annotate(f'paper: {k} ≈{100*v:.0f}%', (1, v), xytext=(2, 2), textcoords='offset points', fontsize=8)
 
 def save_figure(fig, path, **kw):
-    "`fig.savefig(path, **kw)`, written at once (`atomic_write`): a kill or a full disk never leaves half a figure."
+    "`fig.savefig(path, **kw)`, written at once (`atomic_write`): a kill or a full disk never leaves half a figure; a PDF carries no date, so equal figures are equal files."
     import io
-    buf = io.BytesIO(); fig.savefig(buf, format=Path(path).suffix[1:], **kw)
+    fmt = Path(path).suffix[1:]
+    if fmt == 'pdf': kw = dict(metadata={'CreationDate': None}, **kw)
+    buf = io.BytesIO(); fig.savefig(buf, format=fmt, **kw)
     atomic_write(path, buf.getvalue())
 
 def figure2(rows, reading, scaling):
@@ -238,10 +240,10 @@ def paper_match(rows):
 FIGURE_FILES = ('figure2.pdf', 'figure2.png', 'figure2_metrics.csv', 'readings.png', 'results.md')   # what `reproduce` writes (a test checks)
 
 def reproduce(out, epochs=Config.epochs, seeds=SEEDS, readings=READINGS_ORDER, scalings=('unit', 'standard'),
-              bounds=None, runs_dir=None, **cfg):
-    "Train the grid, write `FIGURE_FILES` to `out`, check `bounds` if given (`BoundsError` when one breaks); return a dict of the results."
+              bounds=None, runs_dir=None, rows=None, **cfg):
+    "Train the grid (or take its metric `rows`, e.g. a committed `figure2_metrics.csv`), write `FIGURE_FILES` to `out`, check `bounds` if given (`BoundsError` when one breaks); return a dict of the results."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    rows = run_grid(readings, scalings, seeds, runs_dir, epochs=epochs, **cfg)
+    if rows is None: rows = run_grid(readings, scalings, seeds, runs_dir, epochs=epochs, **cfg)
     write_metrics(out/'figure2_metrics.csv', rows)
     paper = Config().validate()                     # the paper's recipe: its reading and scaling
     chosen = (paper.options['reading'], paper.scaling)

@@ -53,11 +53,15 @@ def remove_stale(folder, names):
 
 # %% ../nbs/05c_files.ipynb #ae70474f
 def metric_columns(n_hidden):
-    "Column names of `metrics.csv` for a network with `n_hidden` hidden layers."
-    per_layer = [f'{k}_h{i}' for k in ('train_rep_loss', 'test_rep_loss', 'test_pair_cos') for i in range(1, n_hidden + 1)]
+    "Column names of `metrics.csv` for a network with `n_hidden` hidden layers: the one declaration of that row."
+    per_layer = [f'{k}_h{i}' for k in ('train_local_loss', 'test_rep_loss', 'test_pair_cos') for i in range(1, n_hidden + 1)]
     return ['method', 'reading', 'scaling', 'seed', 'epoch', 'net', 'train_cls_loss', 'test_cls_loss', 'test_acc'] + per_layer + ['epoch_seconds']
 
 _TEXT_COLUMNS = ('method', 'reading', 'scaling', 'net')
+
+def _renamed(col):
+    "Today's name of a column of an older `metrics.csv` (`train_rep_loss_hi` held any layer's local loss)."
+    return 'train_local_loss' + col[len('train_rep_loss'):] if col.startswith('train_rep_loss_h') else col
 
 def read_metrics(path, torn_tail=False):
     "Rows of a `metrics.csv`, numbers parsed; a `UserError` if the file is damaged. `torn_tail`: drop a last line cut off mid-write."
@@ -68,9 +72,9 @@ def read_metrics(path, torn_tail=False):
         with open(path, newline='', opener=_nofollow) as f: text = f.read()
         if torn_tail and not text.endswith('\n'): text = text[:text.rfind('\n') + 1]
         reader = csv.DictReader(io.StringIO(text, newline=''))
-        rows = [{k: parse(k, v) for k, v in r.items()} for r in reader]
-        cols = reader.fieldnames
-        hidden = sum(c.startswith('test_pair_cos_h') for c in cols or [])
+        rows = [{_renamed(k): parse(k, v) for k, v in r.items()} for r in reader]
+        cols = [_renamed(c) for c in reader.fieldnames or []]
+        hidden = sum(c.startswith('test_pair_cos_h') for c in cols)
         if cols != metric_columns(hidden): raise ValueError('unexpected columns')
     except (OSError, ValueError, TypeError, AttributeError) as e:
         raise UserError(f"{path} is damaged or not an ffcl_twin metrics file ({type(e).__name__}: {e})") from None

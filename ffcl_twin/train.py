@@ -39,7 +39,7 @@ class Run:
                 row = dict(method=m.name, reading=m.name.split('/')[-1], scaling=cfg.scaling, seed=seed, epoch=self.epoch, net=net,
                            train_cls_loss=losses[s, n, -1].item(), test_cls_loss=ev['cls_loss'][s, n].item(), test_acc=ev['acc'][s, n].item())
                 for i in range(losses.shape[-1] - 1):
-                    row[f'train_rep_loss_h{i+1}'] = losses[s, n, i].item()
+                    row[f'train_local_loss_h{i+1}'] = losses[s, n, i].item()
                     row[f'test_rep_loss_h{i+1}'] = ev['rep_loss'][s, n, i].item() if 'rep_loss' in ev else nan
                     row[f'test_pair_cos_h{i+1}'] = ev['pair_cos'][s, n, i].item()
                 row['epoch_seconds'] = round(self.seconds, 4)

@@ -3,7 +3,7 @@ import pytest
 from ffcl_twin.train import Config, train
 from ffcl_twin.experiments import reading_method
 
-KEYS = ['train_cls_loss', 'test_cls_loss', 'test_acc', 'train_rep_loss_h1', 'test_rep_loss_h2', 'test_pair_cos_h1']
+KEYS = ['train_cls_loss', 'test_cls_loss', 'test_acc', 'train_local_loss_h1', 'test_rep_loss_h2', 'test_pair_cos_h1']
 
 @pytest.mark.parametrize('reading', ['guided', 'backprop'])
 def test_batched_seeds_equal_solo(data_dir, reading):
