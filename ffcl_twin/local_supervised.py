@@ -14,7 +14,7 @@ from .methods import local_forward, AutogradMethod, init_linear, shared_linear, 
 
 # %% ../nbs/04b_local_supervised.ipynb #5fb3bdd0
 class LocalSupervised(AutogradMethod):
-    "One network per seed; each layer (with its own linear head if hidden) learns cross-entropy on its detached input."
+    "One network per seed (layer weights `(S, n_in, n_out)`); each layer, with its own linear head `(S, width, classes)` if hidden, learns cross-entropy on its detached input (`L_pred` of arXiv:1901.06656)."
     key = 'local_supervised'
     summary = 'each hidden layer trains with its own linear classifier head (cross-entropy) on its detached input; output layer by cross-entropy'
 
@@ -31,8 +31,10 @@ class LocalSupervised(AutogradMethod):
 
     def _seed_losses(self, x, y):
         "Cross-entropy of each layer's classifier, per seed: `(S, n_layers)`, for images `x` `(S, B, n_in)`, labels `y` `(S, B)`."
-        acts = self._acts(x)
+        acts = self._acts(x)                                    # [h_1, ..., h_{L-1}, z], each (S, B, n); every layer's input detached
+        # the head's logits h_l W_head + b_head for each hidden layer l, then the output layer's own logits z
         logits = [shared_linear(h, hW, hb) for h, (hW, hb) in zip(acts, self.heads)] + [acts[-1]]
+        # L_pred^l = mean_batch CE(softmax(logits_l), y): (S, n_layers), one column per layer
         return torch.stack([F.cross_entropy(z.flatten(0, 1), y.flatten(), reduction='none').view(y.shape).mean(1) for z in logits], -1)
 
     def train_step(self, x, y, idx):

@@ -18,11 +18,12 @@ def test_registry_names_and_variants():
 def test_cli_methods_lists_every_method():
     code, out, err = run_cli('methods')
     assert code == 0, err
-    lines = out.strip().splitlines()
+    *lines, default = out.strip().splitlines()
     assert [l.split()[0] for l in lines] == list(METHODS)
     assert any(l.startswith('backprop') and 'NOT local' in l for l in lines)
-    twin = next(l for l in lines if l.split()[0] == 'twin')      # the default that `train` uses is the one shown
-    assert "guided under --preset paper, train's default" in twin, twin
+    twin = next(l for l in lines if l.split()[0] == 'twin')      # a method's own default is the one shown...
+    assert '--reading symmetric|guided, default symmetric' in twin, twin
+    assert 'trains twin/guided unless --method' in default, default   # ...and what `train` trains without --method is said
 
 @pytest.mark.parametrize('args,code,needle', [
     (['--method', 'twin', '--reading', 'guided'], 0, "layer 1's loss reaches layer 1 (B)"),
