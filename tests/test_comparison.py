@@ -43,7 +43,7 @@ def test_every_method_and_dataset_is_in_the_table(folder):
 def test_committed_table_is_the_committed_runs(folder):
     "comparison.md is what comparison_runs.csv gives (neither edited by hand nor left from another run)."
     table = comparison_markdown(comparison_table(committed_runs(folder)))
-    assert (folder/'comparison.md').read_text() == table + '\n', f'{folder}/comparison.md is stale: regenerate it with nbs/11_comparison.ipynb'
+    assert (folder/'comparison.md').read_text() == table + '\n', f'{folder}/comparison.md is stale: regenerate it with nbs/09_comparison.ipynb'
 
 def test_parallel_equals_serial(data_dir, capfd):
     kw = dict(methods=('frozen_hidden', 'local_supervised'), datasets=('mnist',), epochs=1, seeds=(0, 1), n_train=1000, data_dirs=dict(mnist=str(data_dir)), device='cpu')

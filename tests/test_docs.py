@@ -4,7 +4,7 @@ The site is built into a temporary directory and served by `http.server` on 127.
 (Debian's /usr/bin/chromium, or $CHROMIUM) runs headless and is driven over the Chrome DevTools
 Protocol with a few lines of `websocket-client`; every host but 127.0.0.1 is unresolvable inside it,
 so the pages must render without their CDN scripts (MathJax, require.js). On the home page and on
-the Figure 2 page (made from paper_figures/10_paper_figure2.ipynb) every <img> must have loaded
+the Figure 2 page (made from paper_figures/06_paper_figure2.ipynb) every <img> must have loaded
 (naturalWidth > 0), the Figure 2 page must hold at least one image, and every sidebar link must
 answer HTTP 200. Screenshots of both pages go to $FFCL_TWIN_SCREENSHOTS (default _docs_screenshots/).
 Without Chromium the test skips with the reason and the install command, except in CI (`$CI` set, as
@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIG2 = 'paper_figures/10_paper_figure2.html'
+FIG2 = 'paper_figures/06_paper_figure2.html'
 WIDTH, MAX_HEIGHT = 1280, 6000
 
 
@@ -170,9 +170,9 @@ def test_home_page(site, server, browser, shots):
 
 
 def test_figure2_page(site, server, browser, shots):
-    assert (site / FIG2).is_file(), f'{FIG2} was not built (paper_figures/10_paper_figure2.ipynb missing?)'
+    assert (site / FIG2).is_file(), f'{FIG2} was not built (paper_figures/06_paper_figure2.ipynb missing?)'
     imgs = check_page(browser, server, site, FIG2)
-    assert imgs, (f'{FIG2} shows no image: paper_figures/10_paper_figure2.ipynb must hold its figures '
+    assert imgs, (f'{FIG2} shows no image: paper_figures/06_paper_figure2.ipynb must hold its figures '
                   'as image/png outputs (not only "<Figure size ...>" text)')
     assert 'Figure 2' in browser.js('document.querySelector("h1").textContent')
     browser.screenshot(shots / 'paper_figure2.png')
@@ -208,3 +208,26 @@ def test_api_page(site, server, browser, shots):
     code = browser.js('[...document.querySelectorAll("pre")].map(p => p.textContent).join("\\n")')
     assert 'classification_loss(z, onehot)' in code, 'signatures are not shown'
     browser.screenshot(shots / 'api.png')
+
+
+def test_comparison_page(site, server, browser, shots):
+    "The executed comparison shows its figure, its table and the bounds being checked."
+    page = 'paper_figures/09_comparison.html'
+    imgs = check_page(browser, server, site, page)
+    assert imgs, f'{page} shows no image'
+    text = browser.js('document.body.innerText')
+    assert 'bounds hold' in text and 'Rows a reviewer would question' in text, 'the comparison page lacks its bounds check or its explanations'
+    assert browser.js('document.querySelectorAll("table").length') > 0, 'the comparison page shows no table'
+    browser.screenshot(shots / 'comparison.png')
+
+
+def test_method_page(site, server, browser, shots):
+    "A method page opens with its citation and the quoted passage, shows code on a visible background, and ends with a result."
+    page = 'nbs/03_twin.html'
+    check_page(browser, server, site, page)
+    assert 'arxiv.org/abs/2405.03432' in browser.js('[...document.links].map(a => a.href).join(" ")'), 'no link to the paper'
+    assert browser.js('document.querySelectorAll("blockquote").length') >= 2, 'no quoted passage'
+    bg = browser.js('getComputedStyle(document.querySelector("pre")).backgroundColor')
+    assert bg not in ('rgba(0, 0, 0, 0)', 'transparent'), f'code blocks have no background ({bg})'
+    assert 'test acc' in browser.js('document.body.innerText'), 'the page does not end with its result on real data'
+    browser.screenshot(shots / 'method_twin.png')

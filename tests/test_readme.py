@@ -17,10 +17,10 @@ def test_readme_table_matches_committed_metrics():
     assert results_table(_rows()) in (ROOT/'README.md').read_text(), 'README table is stale: copy it from paper_figures/results.md into nbs/index.ipynb'
 
 def test_executed_paper_notebook_shows_the_committed_tables():
-    nb = json.loads((ROOT/'paper_figures'/'10_paper_figure2.ipynb').read_text())
+    nb = json.loads((ROOT/'paper_figures'/'06_paper_figure2.ipynb').read_text())
     shown = '\n'.join(''.join(o.get('data', {}).get('text/markdown', '')) for c in nb['cells'] for o in c.get('outputs', []))
     for table in [results_table(_rows())] + [representation_table(_rows(), sc) for sc in ('unit', 'standard')]:
-        assert table in shown, 'paper_figures/10_paper_figure2.ipynb is not the run that wrote figure2_metrics.csv: regenerate both with papermill'
+        assert table in shown, 'paper_figures/06_paper_figure2.ipynb is not the run that wrote figure2_metrics.csv: regenerate both with papermill'
 
 def test_committed_figures_exist():
     for f in ['figure2.png', 'figure2.pdf', 'readings.png', 'figure2_metrics.csv', 'bounds.json', 'results.md']:
