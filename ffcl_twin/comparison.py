@@ -90,7 +90,7 @@ def select_lrs(methods=COMPARISON, datasets=('mnist',), lrs=LR_CANDIDATES, epoch
 # %% ../nbs/17_comparison_runs.ipynb #56a575ef
 def _compare_run(ds, m, lr, epochs, seeds, data_dir, cfg):
     "Train and probe one (dataset, method); its rows for `compare`."
-    c, probe = Config(method=m, dataset=ds, scaling='standard', lr=lr, epochs=epochs, seeds=tuple(seeds), data_dir=data_dir, **cfg), ProbeCB()
+    c, probe = Config(method=m, dataset=ds, scaling='standard', lr=lr, epochs=epochs, seeds=tuple(seeds), data_dir=data_dir, **cfg).validate(), ProbeCB()
     rows = train(c, cbs=[probe])
     method = METHODS[c.method](sizes=c.sizes, seeds=(0,), **c.options)    # for its hidden_labels (no training)
     alerts, p, out = run_alerts(rows, c.sizes[-1]), probe.result, []

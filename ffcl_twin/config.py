@@ -6,7 +6,7 @@
 __all__ = ['PRESETS', 'SEEDS', 'setting', 'Config', 'check_method_name', 'preset', 'resolve_device']
 
 # %% ../nbs/12_config.ipynb #5fa53677
-import math
+import inspect, math
 from dataclasses import dataclass, field, fields, replace
 
 # %% ../nbs/12_config.ipynb #2ef040c2
@@ -33,7 +33,7 @@ class Config:
                            "standardised by the training set's mean and std)")
     dataset: str = setting('mnist', f"the dataset: {', '.join(DATASETS)}")
     sizes: tuple = setting((784, 64, 64, 10), 'units per layer, from input to output')
-    lr: float = setting(1e-4, "Adam's learning rate")
+    lr: float = setting(None, "Adam's learning rate (None: the method's own default, the paper's 1e-4 for the twin and its controls)")
     epochs: int = setting(30, 'passes over the training images')
     batch_size: int = setting(64, 'images per minibatch (the paper does not give it)')
     seeds: tuple = setting((0,), 'seeds, trained together as one batched run, each exactly as it would be alone')
@@ -43,12 +43,13 @@ class Config:
     val: int = setting(None, 'hold out the last N training images and report accuracy on them instead of the test split (None: none)')
 
     def validate(self):
-        "This config with `method`/`options` normalised (the method's key and all its options) and `seeds` a tuple; a `UserError` naming the first bad field and what to pass."
+        "This config with `method`/`options` normalised (the method's key and all its options), `lr` filled in and `seeds` a tuple; a `UserError` naming the first bad field and what to pass."
         check_method_name(self.method)
         cls, opts = resolve_method(self.method, self.options)
         dataset_info(self.dataset); check_scaling(self.scaling)
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
-            raise UserError(f"learning rate must be a positive number, got {self.lr}: pass e.g. {flag('lr')} 1e-4")
+        lr = inspect.signature(cls).parameters['lr'].default if self.lr is None else self.lr   # the default shown is the one used
+        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+            raise UserError(f"learning rate must be a positive number, got {lr}: pass e.g. {flag('lr')} 1e-4")
         for name, low, eg in [('epochs', 1, 1), ('batch_size', 1, 64)]:
             v = getattr(self, name)
             if not isinstance(v, int) or v < low:
@@ -61,7 +62,7 @@ class Config:
         if self.n_train is not None and self.n_train < 1: raise UserError(f"n_train must be >= 1, got {self.n_train}: pass e.g. {flag('n_train')} 6000")
         if self.val is not None and self.val < 1: raise UserError(f"val must be >= 1, got {self.val}: pass e.g. {flag('val')} 5000")
         resolve_device(self.device)
-        return replace(self, method=cls.key, options=cls.check_options(opts), seeds=seeds, sizes=tuple(self.sizes))
+        return replace(self, method=cls.key, options=cls.check_options(opts), lr=lr, seeds=seeds, sizes=tuple(self.sizes))
 
 def check_method_name(name):
     "A `UserError` for a method name with an empty part (`'twin/'`, `'/guided'`), which would silently mean the plain method."

@@ -184,9 +184,10 @@ METHODS = _Registry(
     local_supervised='ffcl_twin.local_supervised:LocalSupervised',  # a classifier head per layer (08c_local_supervised)
     ff='ffcl_twin.ff:ForwardForward',                               # Forward-Forward, Hinton 2022 (08a_ff)
     ffcl='ffcl_twin.ffcl:FFCL',                                     # FFCL's first stage, Ahamed et al. 2023 (08b_ffcl)
-    **{'twin/partner': 'ffcl_twin.twins_that_learn:PartnerTwin',    # a twin guided by a partner with local heads (04e)
-       'twin/vicreg': 'ffcl_twin.twins_that_learn:VICRegTwin',      # twins whose hidden layers learn without labels (04e)
-       'twin/infonce': 'ffcl_twin.twins_that_learn:InfoNCETwin'},   # the same, contrastive: a variant that failed (04e)
+    scff='ffcl_twin.scff:SCFF',                                     # Self-Contrastive Forward-Forward, Chen et al. 2025 (08e)
+    **{'twin/partner': 'ffcl_twin.twins_that_learn:PartnerTwin',    # a twin guided by a partner with local heads (08d)
+       'twin/vicreg': 'ffcl_twin.twins_that_learn:VICRegTwin',      # twins whose hidden layers learn without labels (08d)
+       'twin/infonce': 'ffcl_twin.twins_that_learn:InfoNCETwin'},   # the same, contrastive: a variant that failed (08d)
 )
 
 def resolve_method(name, options=None):

@@ -227,7 +227,9 @@ def test_method_page(site, server, browser, shots):
     check_page(browser, server, site, page)
     assert 'arxiv.org/abs/2405.03432' in browser.js('[...document.links].map(a => a.href).join(" ")'), 'no link to the paper'
     assert browser.js('document.querySelectorAll("blockquote").length') >= 2, 'no quoted passage'
-    bg = browser.js('getComputedStyle(document.querySelector("pre")).backgroundColor')
-    assert bg not in ('rgba(0, 0, 0, 0)', 'transparent'), f'code blocks have no background ({bg})'
-    assert 'test acc' in browser.js('document.body.innerText'), 'the page does not end with its result on real data'
+    bg = browser.js('(() => { for (let e = document.querySelector(".jp-InputArea pre") || document.querySelector("pre"); e && e !== document.body; e = e.parentElement) {'
+                    ' const b = getComputedStyle(e).backgroundColor; if (b !== "rgba(0, 0, 0, 0)" && b !== "transparent") return b; } return "none"; })()')
+    assert bg not in ('none', 'rgb(255, 255, 255)'), f'code blocks have no background of their own ({bg})'
+    outputs = browser.js('[...document.querySelectorAll(".jp-OutputArea-output")].map(e => e.innerText).join(" ")')
+    assert 'test acc' in outputs, 'the page does not show its result on real data'
     browser.screenshot(shots / 'method_twin.png')
