@@ -185,6 +185,7 @@ METHODS = _Registry(
     ff='ffcl_twin.ff:ForwardForward',                               # Forward-Forward, Hinton 2022 (08a_ff)
     ffcl='ffcl_twin.ffcl:FFCL',                                     # FFCL's first stage, Ahamed et al. 2023 (08b_ffcl)
     scff='ffcl_twin.scff:SCFF',                                     # Self-Contrastive Forward-Forward, Chen et al. 2025 (08e)
+    ffcm='ffcl_twin.ffcm:FFCM',                                     # FF with a marginal contrastive loss, Aghagolzadeh & Ezoji 2024 (08f)
     **{'twin/partner': 'ffcl_twin.twins_that_learn:PartnerTwin',    # a twin guided by a partner with local heads (08d)
        'twin/vicreg': 'ffcl_twin.twins_that_learn:VICRegTwin',      # twins whose hidden layers learn without labels (08d)
        'twin/infonce': 'ffcl_twin.twins_that_learn:InfoNCETwin'},   # the same, contrastive: a variant that failed (08d)
