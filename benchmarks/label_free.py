@@ -10,7 +10,7 @@ Prints one line per run and a markdown table; benchmarks/README.md records the o
 import argparse, os, sys, time
 import torch
 from ffcl_twin.methods import METHODS
-from ffcl_twin.scff import SCFF, _triangle
+from ffcl_twin.scff import SCFF
 from ffcl_twin.comparison import _compare_run
 from ffcl_twin.callbacks import ThreadsCB
 

@@ -7,7 +7,7 @@ __all__ = ['PRESETS', 'SEEDS', 'setting', 'Config', 'check_method_name', 'preset
 
 # %% ../nbs/12_config.ipynb #5fa53677
 import inspect, math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 # %% ../nbs/12_config.ipynb #2ef040c2
 import torch
