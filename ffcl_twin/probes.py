@@ -78,6 +78,8 @@ def probe_inputs(x, y, x_test, y_test, n_classes=10, **kw):
     return fit_probe(x.cpu(), y.cpu(), x_test.cpu(), y_test.cpu(), n_classes, **kw)
 
 class ProbeCB(Callback):
-    "When training ends, probe every hidden layer (fitted on the train split, scored on the test split): `self.result`, see `probe_layers`."
-    def __init__(self, **kw): self.kw, self.result = kw, None
-    def after_fit(self, run): self.result = probe_layers(run.method, run.x, run.y, run.x_test, run.y_test, run.method.sizes[-1], **self.kw)
+    "When training ends, probe every hidden layer (fitted on the train split, or its first `images` images; scored on the test split): `self.result`, see `probe_layers`."
+    def __init__(self, images=None, **kw): self.images, self.kw, self.result = images, kw, None
+    def after_fit(self, run):
+        n = self.images
+        self.result = probe_layers(run.method, run.x[:n], run.y[:n], run.x_test, run.y_test, run.method.sizes[-1], **self.kw)
