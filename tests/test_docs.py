@@ -233,3 +233,13 @@ def test_method_page(site, server, browser, shots):
     outputs = browser.js('[...document.querySelectorAll(".jp-OutputArea-output")].map(e => e.innerText).join(" ")')
     assert 'test acc' in outputs, 'the page does not show its result on real data'
     browser.screenshot(shots / 'method_twin.png')
+
+
+def test_fidelity_page(site, server, browser, shots):
+    "The executed fidelity notebook sets each peer's result beside its published number, with its figure."
+    page = 'paper_figures/09b_fidelity.html'
+    assert check_page(browser, server, site, page), f'{page} shows no image'
+    text = browser.js('document.body.innerText')
+    for peer in ('Forward-Forward', 'Local supervised heads', 'SCFF'): assert peer in text, f'{page} does not show {peer}'
+    assert '98.55%' in text and 'published' in text, f'{page} does not show the published numbers'
+    browser.screenshot(shots / 'fidelity.png')
