@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import torch
 
 # %% ../nbs/17_comparison_runs.ipynb #42a2f30c
+from .core import UserError
 from .methods import METHODS
 from .probes import ProbeCB, probe_inputs
 from .config import Config, SEEDS, resolve_device
@@ -258,6 +259,7 @@ class _FinalEval(Callback):
 
 def fidelity_run(ref, epochs, data_dir=None, cfg=None):
     "Train `ref` (an entry of `REFERENCES`) on MNIST, one seed, for `min(epochs, ref['epochs'])` epochs (`cfg`: other `Config` fields): its row, with the test accuracy after each epoch (`curve`)."
+    if len((cfg or {}).get('seeds', (0,))) != 1: raise UserError('fidelity_run trains one seed: pass at most one in seeds')
     c = Config(method=ref['method'], dataset='mnist', epochs=min(epochs, ref['epochs']), data_dir=data_dir, **{**ref['config'], **(cfg or {})}).validate()
     final = _FinalEval()
     rows = train(c, cbs=[final])
