@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08a_ff.ipynb #b46732ac
-from .methods import AutogradMethod, init_layers, seed_ce, shared_linear, pair_cosine, uniform
+from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine, uniform
 
 # %% ../nbs/08a_ff.ipynb #180ce4c0
 def _normalise(h): return h / (h.norm(dim=-1, keepdim=True) + 1e-4)
@@ -38,7 +38,7 @@ class ForwardForward(AutogradMethod):
         self.n_classes = self.sizes[-1]
         self.weights = init_layers(self.gens, self.sizes[:-1], 1, self.device)
         self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
-        self.opt = torch.optim.Adam(self.parameters(), lr=lr)
+        self.opt = PlainAdam(self.parameters(), lr)
 
     def _embed(self, x, labels=None, neutral=0.1):
         "`x` with the label pixels set: `labels` on (others 0), or every one at `neutral` of on (0.1: the neutral label; 0: label off); on: the image's largest pixel."
@@ -52,11 +52,12 @@ class ForwardForward(AutogradMethod):
         "`x` with every label pixel off (0): the input `hidden` and `pair_cos` read the hidden layers through (see `readout`)."
         return self._embed(x, neutral=0.)
 
-    def _hidden(self, xe):
-        "Each hidden layer's output; every layer's input detached, and normalised (`norm`) after the first."
+    def _hidden(self, xe, z1=None):
+        "Each hidden layer's output for input `xe` (or the first layer's pre-activation `z1`); every layer's input detached, and normalised (`norm`) after the first."
         hs, h = [], xe
         for l, (W, b) in enumerate(self.weights):
-            h = shared_linear(h.detach() if l == 0 else self._norm(h.detach()), W, b).relu()
+            z = z1 if l == 0 and z1 is not None else shared_linear(h.detach() if l == 0 else self._norm(h.detach()), W, b)
+            h = z.relu()
             hs.append(h)
         return hs
 
@@ -86,8 +87,11 @@ class ForwardForward(AutogradMethod):
     @torch.no_grad()
     def goodness(self, x):
         "Goodness summed over the hidden layers of `x` `(M, n_in)` with each label written in: `(S, M, classes)`."
-        return torch.stack([sum(h.pow(2).mean(-1) for h in self._hidden(self._embed(x, torch.full(x.shape[:-1], c, device=x.device))))
-                            for c in range(self.n_classes)], -1)
+        C, (W, b) = self.n_classes, self.weights[0]
+        on = x[..., C:].amax(-1, keepdim=True)                 # the label pixel's value, as `_embed` writes it
+        base = shared_linear(x[..., C:], W[:, C:], b)          # the first layer on the image alone, once for the ten labels
+        # label c written in adds its pixel's value times row c of W: W·x_c + b = W_image·x_image + on·W_c + b
+        return torch.stack([sum(h.pow(2).mean(-1) for h in self._hidden(None, base + on * W[:, c:c + 1])) for c in range(C)], -1)
 
     @torch.no_grad()
     def evaluate(self, x, y):

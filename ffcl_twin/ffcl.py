@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08b_ffcl.ipynb #40b82f61
-from .methods import local_forward, AutogradMethod, ClassIndex, init_layers, seed_ce, pair_cosine, uniform
+from .methods import local_forward, AutogradMethod, PlainAdam, ClassIndex, init_layers, seed_ce, pair_cosine, uniform
 
 # %% ../nbs/08b_ffcl.ipynb #6d20d94b
 class FFCL(AutogradMethod):
@@ -21,7 +21,7 @@ class FFCL(AutogradMethod):
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
         super().__init__(sizes, seeds, lr, device)
         self.weights = init_layers(self.gens, self.sizes, 1, self.device)
-        self.opt = torch.optim.Adam(self.parameters(), lr=lr)
+        self.opt = PlainAdam(self.parameters(), lr)
         self._classes = None
 
     def _acts(self, x): return local_forward(self.weights, x)

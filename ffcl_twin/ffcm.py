@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08f_ffcm.ipynb #25bcb9f4
-from .methods import AutogradMethod, init_layers, seed_ce, shared_linear, pair_cosine
+from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine
 
 # %% ../nbs/08f_ffcm.ipynb #88c223aa
 def layer_margins(n_hidden, m0=0.4, mL=0.1):
@@ -52,7 +52,7 @@ class FFCM(AutogradMethod):
         super().__init__(sizes, seeds, lr, device)
         self.weights = init_layers(self.gens, self.sizes[:-1], 1, self.device)
         self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
-        self.opt = torch.optim.Adam(self.parameters(), lr=lr)
+        self.opt = PlainAdam(self.parameters(), lr)
         self.layer_margin = layer_margins(len(self.weights), *self.margins)
 
     def _hidden(self, x):

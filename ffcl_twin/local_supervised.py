@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08c_local_supervised.ipynb #a7c8c829
-from .methods import local_forward, AutogradMethod, init_linear, shared_linear, pair_cosine
+from .methods import local_forward, AutogradMethod, PlainAdam, init_linear, shared_linear, pair_cosine
 
 # %% ../nbs/08c_local_supervised.ipynb #5fb3bdd0
 class LocalSupervised(AutogradMethod):
@@ -25,7 +25,7 @@ class LocalSupervised(AutogradMethod):
         # per seed: every layer, then every head, from that seed's generator
         self.weights = [stack(init_linear(g, i, o) for g in self.gens) for i, o in zip(self.sizes[:-1], self.sizes[1:])]
         self.heads = [stack(init_linear(g, w, C) for g in self.gens) for w in self.sizes[1:-1]]
-        self.opt = torch.optim.Adam(self.parameters(), lr=lr)
+        self.opt = PlainAdam(self.parameters(), lr)
 
     def _acts(self, x): return local_forward(self.weights, x)
 

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
-           'uniform', 'ClassIndex', 'local_forward', 'AutogradMethod', 'resolve_method', 'build_method', 'check_method']
+           'uniform', 'ClassIndex', 'local_forward', 'PlainAdam', 'AutogradMethod', 'resolve_method', 'build_method',
+           'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -155,15 +156,60 @@ def local_forward(weights, x):
         out.append(h)
     return out
 
+class PlainAdam:
+    """`torch.optim.Adam`'s default update (the single-tensor one), bit for bit, run once over one flat buffer: the
+    parameters `params` and their gradients become views of it, so a step is a handful of kernels instead of a handful per tensor."""
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.tensors, self.lr, self.betas, self.eps = list(params), lr, betas, eps
+        n, dev = sum(p.numel() for p in self.tensors), self.tensors[0].device
+        self.flat, self.grad, self.exp_avg, self.exp_avg_sq = (torch.zeros(n, device=dev) for _ in range(4))
+        self.step_count, i = torch.zeros((), device=dev), 0
+        for p in self.tensors:              # each leaf keeps its identity (autograd, `parameters()`), its numbers move into `flat`
+            k = p.numel()
+            self.flat[i:i + k] = p.detach().flatten()
+            p.data, p.grad, i = self.flat[i:i + k].view_as(p), self.grad[i:i + k].view_as(p), i + k
+
+    def zero_grad(self, set_to_none=False): self.grad.zero_()    # the gradients stay views of `grad`, which autograd adds into
+
+    @torch.no_grad()
+    def step(self):
+        (b1, b2), g = self.betas, self.grad
+        self.step_count += 1
+        t = self.step_count.item()
+        self.exp_avg.lerp_(g, 1 - b1)
+        self.exp_avg_sq.mul_(b2).addcmul_(g, g, value=1 - b2)
+        denom = (self.exp_avg_sq.sqrt() / (1 - b2**t)**0.5).add_(self.eps)
+        self.flat.addcdiv_(self.exp_avg, denom, value=-(self.lr / (1 - b1**t)))
+
+    def _pieces(self, t):
+        i, out = 0, []
+        for p in self.tensors: out.append(t[i:i + p.numel()].view_as(p)); i += p.numel()
+        return out
+
+    def state_dict(self):
+        "The state in `torch.optim.Adam`'s format (so checkpoints of either resume with either)."
+        state = {i: dict(step=self.step_count.clone(), exp_avg=a.clone(), exp_avg_sq=s.clone())
+                 for i, (a, s) in enumerate(zip(self._pieces(self.exp_avg), self._pieces(self.exp_avg_sq)))} if self.step_count else {}
+        return dict(state=state, param_groups=[dict(lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=0, amsgrad=False, maximize=False,
+                                                    params=list(range(len(self.tensors))))])
+
+    @torch.no_grad()
+    def load_state_dict(self, state):
+        st = state['state']                 # PyTorch keeps no state for a tensor that never had a gradient: zeros here
+        self.step_count.copy_(next(iter(st.values()))['step'] if st else 0)
+        for k, buf in (('exp_avg', self.exp_avg), ('exp_avg_sq', self.exp_avg_sq)):
+            for i, piece in enumerate(self._pieces(buf)): piece.copy_(st[i][k] if i in st else 0)
+
 class AutogradMethod(Method):
-    "A `Method` whose weights are `weights` (and `heads`) lists of `[W, b]` leaves, trained by autograd and `torch.optim.Adam`."
+    "A `Method` whose weights are `weights` (and `heads`) lists of `[W, b]` leaves, trained by autograd and `PlainAdam` (`torch.optim.Adam`'s update)."
     def parameters(self): return [t for wb in self.weights + getattr(self, 'heads', []) for t in wb]
     def step(self, losses):
         "Backpropagate the sum of `losses` (each layer's own, so no gradient crosses a layer), one Adam step; the losses, detached."
-        self.opt.zero_grad(set_to_none=False)
+        self.opt.zero_grad()
         losses.sum().backward()
         self.opt.step()
         return losses.detach()
+
 
 # %% ../nbs/11_methods.ipynb #61a73c83
 class _Registry(Mapping):

@@ -10,13 +10,18 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08e_scff.ipynb #63ce01f0
-from .methods import AutogradMethod, init_layers, seed_ce, shared_linear, pair_cosine, uniform
+from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine, uniform
 
 # %% ../nbs/08e_scff.ipynb #2faf5614
+def _row_std(h):
+    "`h.std(-1, keepdim=True)` of a float32 `h` without gradient, to the bit: the mean, then the squared deviations, summed in float64."
+    d = h.to(torch.float64, copy=True)
+    return d.sub_(d.mean(-1, keepdim=True)).square_().sum(-1, keepdim=True).div_(h.shape[-1] - 1).sqrt_().to(h.dtype)
+
 def _stdnorm(h, eps=1e-10):
     "Each row of `h` shifted to mean 0 and scaled to standard deviation 1 over its last dimension."
     h = h - h.mean(-1, keepdim=True)
-    return h / (h.std(-1, keepdim=True) + eps)
+    return h / (_row_std(h) + eps)
 
 def _triangle(z):
     "The 'triangle' activation: each unit minus the layer's mean, rectified."
@@ -27,11 +32,16 @@ def _per_seed(f, t):
     return torch.stack([f(r) for r in t.unbind(0)])
 
 # %% ../nbs/08e_scff.ipynb #ae4d1ea5
+def _pair(za, zb):
+    "`pair_input` of images already standardised (`_stdnorm`)."
+    n = za.shape[-1]
+    z = _stdnorm(torch.cat([za, zb], -1))
+    return z[..., :n] + z[..., n:]          # W·z_a + W·z_b = W·(z_a + z_b): the two halves share the first layer's weights
+
 def pair_input(xa, xb):
     "The first layer's input for the pairs (`xa[i]`, `xb[i]`): each image standardised, the concatenation standardised, its halves summed: `(…, n_in)`."
-    n = xa.shape[-1]
-    z = _stdnorm(torch.cat([_stdnorm(xa), _stdnorm(xb)], -1))
-    return z[..., :n] + z[..., n:]          # W·z_a + W·z_b = W·(z_a + z_b): the two halves share the first layer's weights
+    za = _stdnorm(xa)
+    return _pair(za, za if xb is xa else _stdnorm(xb))
 
 def negative_partners(gens, b, device='cpu'):
     "For each seed, the partner of image `i` of a batch of `b`: image `(i + k) mod b`, one shift `k` in 1…b−1 per seed and step: `(S, b)`."
@@ -53,7 +63,7 @@ class SCFF(AutogradMethod):
         super().__init__(sizes, seeds, lr, device)
         self.weights = init_layers(self.gens, self.sizes[:-1], 1, self.device)
         self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
-        self.opt = torch.optim.Adam(self.parameters(), lr=lr)
+        self.opt = PlainAdam(self.parameters(), lr)
 
     def _layer_params(self, l):
         i = min(l, 1)
@@ -75,10 +85,10 @@ class SCFF(AutogradMethod):
 
     def _losses(self, x, y, idx):
         S, b = idx.shape
-        xb = x[idx]                                                   # (S, b, n_in); the labels y[idx] reach only the head
+        zb = _stdnorm(x[idx])                                         # (S, b, n_in) standardised; the labels y[idx] reach only the head
         partner = negative_partners(self.gens, b, x.device)          # (S, b)
-        xn = torch.gather(xb, 1, partner[..., None].expand_as(xb))   # each image's negative partner, from its own batch
-        pos, neg = self._pre(pair_input(xb, xb)), self._pre(pair_input(xb, xn))
+        zn = torch.gather(zb, 1, partner[..., None].expand_as(zb))   # each image's negative partner, from its own batch
+        pos, neg = self._pre(_pair(zb, zb)), self._pre(_pair(zb, zn))
         out = []
         for l, (zp, zn) in enumerate(zip(pos, neg)):
             (tp, tn), lam = self._layer_params(l)

@@ -21,7 +21,7 @@ from .callbacks import ProgressCB, MetricsCB, CheckpointCB, HealthCB, ThreadsCB
 
 # %% ../nbs/15_train.ipynb #d8efea95
 class Run:
-    "One training run: the configuration, the method, the data, and where the loop is; `fit` raises `UserError` when the loss diverges."
+    "One training run: the configuration, the method, the data, and where the loop is (`epoch`, `step`, the last evaluation `ev`); `fit` raises `UserError` when the loss diverges."
     def __init__(self, cfg, method, data, cbs=()):
         self.cfg, self.method, self.cbs = cfg, method, sorted(cbs, key=lambda c: c.order)
         (self.x, self.y), (self.x_test, self.y_test) = data
@@ -66,7 +66,7 @@ class Run:
             if not torch.isfinite(losses).all():
                 kept = f'; the metrics and checkpoint up to epoch {self.epoch - 1} are kept' if self.epoch > 1 else ''
                 raise UserError(f"training diverged at epoch {self.epoch} (non-finite loss): lower {flag('lr')} (now {self.cfg.lr}){kept}")
-            ev = {k: v.cpu() for k, v in self.method.evaluate(self.x_test, self.y_test).items()}
+            self.ev = ev = {k: v.cpu() for k, v in self.method.evaluate(self.x_test, self.y_test).items()}   # callbacks may read it
             self.seconds = time.perf_counter() - t0
             self.new_rows = self._rows(losses, ev)
             self.rows += self.new_rows

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08d_twins_that_learn.ipynb #0adba5c4
-from .methods import local_forward, AutogradMethod, init_layers, seed_ce, shared_linear, pair_cosine
+from .methods import local_forward, AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine
 
 # %% ../nbs/08d_twins_that_learn.ipynb #3f257cdb
 class _Twins(AutogradMethod):
@@ -20,7 +20,7 @@ class _Twins(AutogradMethod):
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
         super().__init__(sizes, seeds, lr, device)
         self.weights = init_layers(self.gens, self.sizes, 2, self.device)
-        self.opt = torch.optim.Adam(self.parameters(), lr=lr)
+        self.opt = PlainAdam(self.parameters(), lr)
 
     def _acts(self, x): return local_forward(self.weights, x)
 
@@ -57,7 +57,7 @@ class PartnerTwin(_Twins):
         super().__init__(sizes, seeds, lr, device)
         # one head per hidden layer and network (B's are never trained: its hidden layers see no label)
         self.heads = [init_layers(self.gens, (w, self.sizes[-1]), 2, self.device)[0] for w in self.sizes[1:-1]]
-        self.opt = torch.optim.Adam(self.parameters(), lr=lr)
+        self.opt = PlainAdam(self.parameters(), lr)
 
     def _pair_loss(self, h, y, l):
         S, _, b, d = h.shape

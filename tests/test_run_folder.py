@@ -42,7 +42,7 @@ def test_existing_run_is_not_overwritten(one_epoch):
 
 def test_same_out_twice_at_once(tmp_path):
     "The second run given a folder that a running run holds stops at once, naming the folder; the first is untouched."
-    first = popen('train', '--out', tmp_path/'run', '--epochs', 30, '--reading', 'guided', *QUICK, '--n-train', 2000)
+    first = popen('train', '--out', tmp_path/'run', '--epochs', 1000, '--reading', 'guided', *QUICK, '--n-train', 2000)   # stopped below: long enough to outlast a slow start of the second
     wait_for(tmp_path/'run'/'config.json', first)
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--epochs', 1, '--reading', 'symmetric', *QUICK)
     assert_one_line_error(code, err, 'another run is using', str(tmp_path/'run'))
