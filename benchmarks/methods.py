@@ -5,9 +5,9 @@ MNIST, standard inputs) in this process with the same thread count. An epoch is 
 images and the evaluation on the 10,000 test images. Each method's epoch is paired with an epoch of `twin/guided`
 run just before or just after it (the order alternates by round), and the ratio is taken pair by pair, so that a
 machine whose speed drifts moves both sides of a ratio alike. Prints the median over `--rounds` of each method's
-training and evaluation seconds, and of its ratio.
+training and evaluation seconds, and the median of its pair ratios (not the ratio of the medians printed beside it).
 
-    python benchmarks/methods.py --data-dir ../shared/data [--rounds 3] [--n-train 60000] [--threads 1]
+    python benchmarks/methods.py --data-dir ../shared/data [--rounds 4] [--n-train 60000] [--threads 1]
 """
 import argparse, os, statistics, time
 import torch
@@ -28,7 +28,7 @@ def epoch(method, x, y, xt, yt, n):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data-dir', default=os.environ.get('FFCL_TWIN_DATA', '../shared/data'))
-    p.add_argument('--rounds', type=int, default=3, help='rounds (each: one paired epoch of every method)')
+    p.add_argument('--rounds', type=int, default=4, help='rounds (each: one paired epoch of every method; the twin goes first in every other)')
     p.add_argument('--n-train', type=int, default=60000, help='training images per timed epoch (60000: a whole epoch)')
     p.add_argument('--threads', type=int, default=1, help='threads of this process (1: least disturbed on a shared machine)')
     p.add_argument('--methods', nargs='+', default=[m for m in COMPARISON if m != TWIN])

@@ -157,19 +157,22 @@ def local_forward(weights, x):
     return out
 
 class PlainAdam:
-    """`torch.optim.Adam`'s default update (the single-tensor one), bit for bit, run once over one flat buffer: the
-    parameters `params` and their gradients become views of it, so a step is a handful of kernels instead of a handful per tensor."""
+    """`torch.optim.Adam`'s single-tensor update (its default on the CPU), bit for bit, run once over one flat buffer: the
+    parameters `params` (one dtype, one device) and their gradients become views of it, so a step is a handful of kernels
+    instead of a handful per tensor. (The twin's `FlatAdam` runs PyTorch's fused kernel instead, which rounds differently.)"""
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         self.tensors, self.lr, self.betas, self.eps = list(params), lr, betas, eps
-        n, dev = sum(p.numel() for p in self.tensors), self.tensors[0].device
-        self.flat, self.grad, self.exp_avg, self.exp_avg_sq = (torch.zeros(n, device=dev) for _ in range(4))
-        self.step_count, i = torch.zeros((), device=dev), 0
+        if not self.tensors or len({(p.dtype, p.device) for p in self.tensors}) > 1:
+            raise ValueError('PlainAdam needs parameters, all of one dtype on one device')
+        n, kw = sum(p.numel() for p in self.tensors), dict(dtype=self.tensors[0].dtype, device=self.tensors[0].device)
+        self.flat, self.grad, self.exp_avg, self.exp_avg_sq = (torch.zeros(n, **kw) for _ in range(4))
+        self.step_count, i = torch.zeros(()), 0     # on the CPU, as PyTorch keeps it: reading it costs no device sync
         for p in self.tensors:              # each leaf keeps its identity (autograd, `parameters()`), its numbers move into `flat`
             k = p.numel()
             self.flat[i:i + k] = p.detach().flatten()
             p.data, p.grad, i = self.flat[i:i + k].view_as(p), self.grad[i:i + k].view_as(p), i + k
 
-    def zero_grad(self, set_to_none=False): self.grad.zero_()    # the gradients stay views of `grad`, which autograd adds into
+    def zero_grad(self): self.grad.zero_()    # the gradients stay views of `grad`, which autograd adds into
 
     @torch.no_grad()
     def step(self):
@@ -195,8 +198,10 @@ class PlainAdam:
 
     @torch.no_grad()
     def load_state_dict(self, state):
-        st = state['state']                 # PyTorch keeps no state for a tensor that never had a gradient: zeros here
-        self.step_count.copy_(next(iter(st.values()))['step'] if st else 0)
+        st = state['state']
+        steps = {float(st[i]['step']) if i in st else 0. for i in range(len(self.tensors))}   # PyTorch: no state before a tensor's first gradient
+        if len(steps) > 1: raise ValueError(f'this Adam state has per-tensor step counts {sorted(steps)}; PlainAdam keeps one for all')
+        self.step_count.copy_(steps.pop())
         for k, buf in (('exp_avg', self.exp_avg), ('exp_avg_sq', self.exp_avg_sq)):
             for i, piece in enumerate(self._pieces(buf)): piece.copy_(st[i][k] if i in st else 0)
 

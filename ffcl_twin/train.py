@@ -25,7 +25,7 @@ class Run:
     def __init__(self, cfg, method, data, cbs=()):
         self.cfg, self.method, self.cbs = cfg, method, sorted(cbs, key=lambda c: c.order)
         (self.x, self.y), (self.x_test, self.y_test) = data
-        self.rows, self.new_rows, self.epoch = [], [], 0
+        self.rows, self.new_rows, self.epoch, self.ev = [], [], 0, None
         self.steps = math.ceil(len(self.x) / cfg.batch_size)
 
     def __call__(self, event):

@@ -43,10 +43,13 @@ def test_existing_run_is_not_overwritten(one_epoch):
 def test_same_out_twice_at_once(tmp_path):
     "The second run given a folder that a running run holds stops at once, naming the folder; the first is untouched."
     first = popen('train', '--out', tmp_path/'run', '--epochs', 1000, '--reading', 'guided', *QUICK, '--n-train', 2000)   # stopped below: long enough to outlast a slow start of the second
-    wait_for(tmp_path/'run'/'config.json', first)
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--epochs', 1, '--reading', 'symmetric', *QUICK)
-    assert_one_line_error(code, err, 'another run is using', str(tmp_path/'run'))
-    first.send_signal(signal.SIGINT); first.communicate(timeout=120)
+    try:
+        wait_for(tmp_path/'run'/'config.json', first)
+        code, out, err = run_cli('train', '--out', tmp_path/'run', '--epochs', 1, '--reading', 'symmetric', *QUICK)
+        assert_one_line_error(code, err, 'another run is using', str(tmp_path/'run'))
+        first.send_signal(signal.SIGINT); first.communicate(timeout=120)
+    finally:
+        if first.poll() is None: first.kill(); first.wait()
     methods = {l.split(',')[0] for l in (tmp_path/'run'/'metrics.csv').read_text().splitlines()[1:]}
     assert methods == {'twin/guided'}, methods
     assert json.loads((tmp_path/'run'/'config.json').read_text())['config']['options']['reading'] == 'guided'
