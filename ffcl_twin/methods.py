@@ -165,7 +165,7 @@ class PlainAdam:
         if not self.tensors or len({(p.dtype, p.device) for p in self.tensors}) > 1:
             raise ValueError('PlainAdam needs parameters, all of one dtype on one device')
         n, kw = sum(p.numel() for p in self.tensors), dict(dtype=self.tensors[0].dtype, device=self.tensors[0].device)
-        self.flat, self.grad, self.exp_avg, self.exp_avg_sq = (torch.zeros(n, **kw) for _ in range(4))
+        self.flat, self.grad, self.exp_avg, self.exp_avg_sq, self.denom = (torch.zeros(n, **kw) for _ in range(5))   # denom: scratch, allocated once
         self.step_count, i = torch.zeros(()), 0     # on the CPU, as PyTorch keeps it: reading it costs no device sync
         for p in self.tensors:              # each leaf keeps its identity (autograd, `parameters()`), its numbers move into `flat`
             k = p.numel()
@@ -181,8 +181,9 @@ class PlainAdam:
         t = self.step_count.item()
         self.exp_avg.lerp_(g, 1 - b1)
         self.exp_avg_sq.mul_(b2).addcmul_(g, g, value=1 - b2)
-        denom = (self.exp_avg_sq.sqrt() / (1 - b2**t)**0.5).add_(self.eps)
-        self.flat.addcdiv_(self.exp_avg, denom, value=-(self.lr / (1 - b1**t)))
+        # (√v / √(1 - β₂ᵗ)) + ε, as PyTorch writes it, into a buffer kept between steps (a fresh one per step costs page faults)
+        torch.sqrt(self.exp_avg_sq, out=self.denom).div_((1 - b2**t)**0.5).add_(self.eps)
+        self.flat.addcdiv_(self.exp_avg, self.denom, value=-(self.lr / (1 - b1**t)))
 
     def _pieces(self, t):
         i, out = 0, []

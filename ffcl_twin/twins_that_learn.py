@@ -10,30 +10,69 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08d_twins_that_learn.ipynb #0adba5c4
+from .losses import representation_loss_grads
 from .methods import local_forward, AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine
 
 # %% ../nbs/08d_twins_that_learn.ipynb #3f257cdb
+def _ce_grads(z, y):
+    "Each network's mean cross-entropy of logits `z` `(K, b, C)` on labels `y` `(K, b)`, and its gradient wrt `z`, `(softmax(z) - onehot) / b`."
+    logp = z.log_softmax(-1)
+    ce = -logp.gather(-1, y[..., None]).squeeze(-1).mean(-1)
+    return ce, logp.exp_().scatter_add_(-1, y[..., None], logp.new_full(y[..., None].shape, -1.)).div_(z.shape[1])
+
 class _Twins(AutogradMethod):
-    "Twins A and B of every seed, trained by autograd: a per-layer loss between the twins (`_pair_loss`), softmax outputs."
+    "Twins A and B of every seed: a per-layer loss between the twins (`_pair_loss`), softmax outputs; trained by autograd, or by hand-written gradients where a subclass has `_pair_grads`."
     nets, hidden_labels = ('A', 'B'), 'none'
 
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
         super().__init__(sizes, seeds, lr, device)
         self.weights = init_layers(self.gens, self.sizes, 2, self.device)
+        self.heads = self._init_heads()
         self.opt = PlainAdam(self.parameters(), lr)
+
+    def _init_heads(self): return []   # extra `[W, b]` layers a subclass trains beside the weights
 
     def _acts(self, x): return local_forward(self.weights, x)
 
+    def _inputs(self, x, idx):
+        "The batch `idx` `(S, b)` of images `x` for every network, `(2S, b, n_in)`: both twins see the same images."
+        return x.index_select(0, idx[:, None].expand(-1, 2, -1).flatten()).view(2 * len(idx), idx.shape[1], -1)
+
     def _losses(self, x, y, idx):
         S, b = idx.shape
-        acts = self._acts(x[idx][:, None].expand(-1, 2, -1, -1).reshape(2 * S, b, -1))     # both twins see the same images
+        acts = self._acts(self._inputs(x, idx))
         # hidden layer l's loss between the twins, (S, 2): h viewed as (S, twin, b, width)
         out = [self._pair_loss(h.view(S, 2, b, -1), y[idx], l) for l, h in enumerate(acts[:-1])]
         out.append(seed_ce(acts[-1], y[idx].repeat_interleave(2, 0)).view(S, 2))   # each twin's output layer: CE of softmax(z)
         return torch.stack(out, -1)
 
-    def train_step(self, x, y, idx): return self.step(self._losses(x, y, idx))
-    def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), [wb + hd for wb, hd in zip(self.weights, getattr(self, 'heads', []) + [[]] * self.n_layers)]
+    _pair_grads = None   # (h (S, 2, b, d), y, l) -> (`_pair_loss`'s losses (S, 2), the gradient of their sum wrt h): hand-written, checked against autograd
+
+    def train_step(self, x, y, idx):
+        if self._pair_grads is None: return self.step(self._losses(x, y, idx))
+        losses = self.local_grads(x, y, idx)
+        self.opt.step()
+        return losses
+
+    @torch.no_grad()
+    def local_grads(self, x, y, idx):
+        "Fill the gradients with `∂/∂W_l` of the objective autograd would differentiate (`_losses(...).sum()`), by hand; the losses `(S, 2, n_layers)`."
+        S, b = idx.shape
+        xin = self._inputs(x, idx)
+        acts = [xin] + self._acts(xin)                   # [h_0 = images, h_1, ..., logits z], each (2S, b, n)
+        ce, delta = _ce_grads(acts[-1], y[idx].repeat_interleave(2, 0))   # each twin's output layer: CE of softmax(z)
+        out = [ce.view(S, 2)]
+        for l in reversed(range(self.n_layers)):        # δ = ∂(objective)/∂(pre-activation of layer l + 1's output)
+            W, bias = self.weights[l]
+            torch.bmm(acts[l].transpose(1, 2), delta, out=W.grad); torch.sum(delta, 1, keepdim=True, out=bias.grad)
+            if l == 0: break
+            h = acts[l]                                  # hidden layer l's output, and its loss between the twins
+            loss, g = self._pair_grads(h.view(S, 2, b, -1), y[idx], l - 1)
+            out.append(loss)
+            delta = g.view(h.shape).mul_(h.sign())       # ReLU' (h ≥ 0)
+        return torch.stack(out[::-1], -1)
+
+    def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), [wb + hd for wb, hd in zip(self.weights, self.heads + [[]] * self.n_layers)]
 
     @torch.no_grad()
     def hidden(self, x): return [h.view(len(self.seeds), 2, *h.shape[1:]) for h in self._acts(x)[:-1]]
@@ -53,17 +92,26 @@ class PartnerTwin(_Twins):
     summary = "twin B's hidden layers learn only the paper's RL towards twin A, whose hidden layers learn from local classifier heads"
     hidden_labels = dict(A='own', B='partner')
 
-    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
-        super().__init__(sizes, seeds, lr, device)
-        # one head per hidden layer and network (B's are never trained: its hidden layers see no label)
-        self.heads = [init_layers(self.gens, (w, self.sizes[-1]), 2, self.device)[0] for w in self.sizes[1:-1]]
-        self.opt = PlainAdam(self.parameters(), lr)
+    def _init_heads(self):
+        "One head per hidden layer and network (B's are never trained: its hidden layers see no label)."
+        return [init_layers(self.gens, (w, self.sizes[-1]), 2, self.device)[0] for w in self.sizes[1:-1]]
 
     def _pair_loss(self, h, y, l):
         S, _, b, d = h.shape
         heads = shared_linear(h.flatten(0, 1), *self.heads[l]).view(S, 2, b, -1)   # each twin's head logits h_l W_head + b_head
         # twin A: CE of its head on the labels; twin B: RL = mean_batch (1 - cos(h_l^B, sg(h_l^A))), sg = stop-gradient (detach)
         return torch.stack([seed_ce(heads[:, 0], y), (1 - F.cosine_similarity(h[:, 1], h[:, 0].detach(), dim=-1)).mean(-1)], 1)
+
+    def _pair_grads(self, h, y, l):
+        "`_pair_loss` and the gradient of its sum, written out; also fills the gradient of twin A's head of layer `l` (B's heads stay at zero)."
+        S, _, b, d = h.shape
+        W, bias = (t.view(S, 2, *t.shape[1:]) for t in self.heads[l])
+        gW, gb = (t.grad.view(S, 2, *t.shape[1:]) for t in self.heads[l])
+        ce, dz = _ce_grads(torch.baddbmm(bias[:, 0], h[:, 0], W[:, 0]), y)       # twin A's head: CE on the labels
+        gW[:, 0], gb[:, 0] = h[:, 0].transpose(1, 2) @ dz, dz.sum(1, keepdim=True)
+        rl, g = representation_loss_grads(h)             # the RL between the twins (`02_losses`): B learns from it towards A
+        g[:, 0] = dz @ W[:, 0].transpose(1, 2)           # A learns from its head instead
+        return torch.stack([ce, rl], 1), g
 
 # %% ../nbs/08d_twins_that_learn.ipynb #7d93e780
 class VICRegTwin(_Twins):
@@ -84,6 +132,23 @@ class VICRegTwin(_Twins):
         loss = wi * inv + wv * var.sum(1) + wc * off.sum(1)         # one loss for the pair, shared by the twins
         return loss[:, None].expand(S, 2)
 
+    def _pair_grads(self, h, y, l):
+        "`_pair_loss` and the gradient of its sum, written out."
+        S, _, b, d = h.shape
+        wi, wv, wc = self.weights_ivc
+        diff = h[:, 0] - h[:, 1]
+        hc = h - h.mean(2, keepdim=True)
+        std = (hc.pow(2).mean(2, keepdim=True) + 1e-4).sqrt()                              # (S, 2, 1, d)
+        cov = hc.transpose(2, 3) @ hc / (b - 1)
+        cov.diagonal(dim1=-2, dim2=-1).zero_()                                             # the off-diagonal C_ij
+        loss = wi * diff.pow(2).mean((-1, -2)) + wv * F.relu(1 - std).mean(-1).sum((1, 2)) + wc * cov.pow(2).sum((-1, -2, -3)) / d
+        # ∂/∂hc: variance hinge -μ [σ_j < 1] hc / (d b σ_j); covariance 4ν hc C_off / (d (b - 1)); then centring's backward
+        g = torch.baddbmm((hc * (std < 1) / std).flatten(0, 1), hc.flatten(0, 1), cov.flatten(0, 1),
+                          beta=-wv / (d * b), alpha=4 * wc / (d * (b - 1))).view_as(h)
+        g -= g.mean(2, keepdim=True)
+        g[:, 0] += 2 * wi / (b * d) * diff; g[:, 1] -= 2 * wi / (b * d) * diff               # invariance: mean (h_A - h_B)²
+        return loss[:, None].expand(S, 2), g.mul_(2)             # the pair's loss is summed once for each twin: twice the gradient
+
 class InfoNCETwin(_Twins):
     "Twins A and B per seed (weights `(2S, n_in, n_out)`) whose hidden layers learn a symmetric InfoNCE (arXiv:1807.03748 Eq. 4) between the twins' outputs (the same image is the positive)."
     key = 'twin/infonce'
@@ -97,3 +162,18 @@ class InfoNCETwin(_Twins):
         same = torch.arange(b, device=h.device).expand(S, b)               # image i's positive is j = i
         # -log f(positive) / Σ_j f(x_j) with f = exp(logit): CE over rows (A→B) and columns (B→A), averaged
         return ((seed_ce(logits, same) + seed_ce(logits.transpose(1, 2), same)) / 2)[:, None].expand(S, 2)
+
+    def _pair_grads(self, h, y, l):
+        "`_pair_loss` and the gradient of its sum, written out."
+        S, _, b, d = h.shape
+        n = h.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+        z = h / n
+        logits = z[:, 0] @ z[:, 1].transpose(1, 2) / self.temperature
+        rows, cols = logits.log_softmax(-1), logits.log_softmax(-2)                 # A→B over rows, B→A over columns
+        loss = -(rows.diagonal(dim1=-2, dim2=-1) + cols.diagonal(dim1=-2, dim2=-1)).mean(-1) / 2
+        G = rows.exp_().add_(cols.exp_())                                            # ∂loss/∂logits = (softmax_r + softmax_c - 2I) / 2b
+        G.diagonal(dim1=-2, dim2=-1).sub_(2)
+        G.div_(2 * b * self.temperature)                                             # and ∂logits/∂(z_A z_Bᵀ) = 1/τ
+        gz = torch.stack((G @ z[:, 1], G.transpose(1, 2) @ z[:, 0]), 1)             # ∂loss/∂z_A, ∂loss/∂z_B
+        g = (gz - z * (z * gz).sum(-1, keepdim=True)) / n                           # through z = h / |h|
+        return loss[:, None].expand(S, 2), g.mul_(2)             # the pair's loss is summed once for each twin: twice the gradient
