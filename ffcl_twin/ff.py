@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08a_ff.ipynb #b46732ac
-from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine, uniform
+from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine, uniform
 
 # %% ../nbs/08a_ff.ipynb #180ce4c0
 def _normalise(h): return h / (h.norm(dim=-1, keepdim=True) + 1e-4)
@@ -77,7 +77,27 @@ class ForwardForward(AutogradMethod):
         out.append(seed_ce(self._head(self._hidden(self._embed(xb))[-1]), yb))   # the head: CE on the neutral-label pass's last hidden layer
         return torch.stack(out, -1)[:, None]
 
-    def train_step(self, x, y, idx): return self.step(self._losses(x, y, idx))
+    @torch.no_grad()
+    def local_grads(self, x, y, idx):
+        "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same wrong labels), written out; the losses `(S, 1, n_layers + 1)`."
+        S, b = idx.shape
+        xb, yb = x[idx], y[idx]
+        wrong = (yb + 1 + (uniform(self.gens, b, device=x.device) * (self.n_classes - 1)).long().clamp_max(self.n_classes - 2)) % self.n_classes
+        th, out = self.threshold, []
+        h = torch.cat([self._embed(xb, yb), self._embed(xb, wrong), self._embed(xb)], 1)   # positive, negative, neutral: (S, 3b, n_in)
+        for l, (W, bias) in enumerate(self.weights):
+            inp = h if l == 0 else self._norm(h)
+            h = shared_linear(inp, W, bias).relu_()
+            gp, gn = h[:, :2 * b].pow(2).mean(-1).split(b, 1)                              # goodness g⁺, g⁻, (S, b) each
+            out.append((_per_seed(lambda g: F.softplus(th - g), gp) + _per_seed(lambda g: F.softplus(g - th), gn)).mean(1))
+            # ∂loss/∂g⁺ = -σ(θ - g⁺) / b, ∂loss/∂g⁻ = σ(g⁻ - θ) / b; ∂g/∂h = 2h / d, which is 0 where the ReLU is off
+            dg = torch.cat([_per_seed(torch.sigmoid, th - gp).neg_(), _per_seed(torch.sigmoid, gn - th)], 1).mul_(2 / (b * h.shape[-1]))
+            delta = h[:, :2 * b] * dg[..., None]
+            write_layer_grads(inp[:, :2 * b], delta, W, bias)
+        hn, (Wh, bh) = self._norm(h[:, 2 * b:]), self.heads[0]                              # the head reads the neutral pass's last layer
+        ce, dz = ce_grads(shared_linear(hn, Wh, bh), yb)
+        write_layer_grads(hn, dz, Wh, bh)
+        return torch.stack(out + [ce], -1)[:, None]
 
     def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights + self.heads
 

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
-           'uniform', 'ClassIndex', 'local_forward', 'PlainAdam', 'AutogradMethod', 'resolve_method', 'build_method',
-           'check_method']
+           'ce_grads', 'uniform', 'ClassIndex', 'write_layer_grads', 'local_forward', 'PlainAdam', 'AutogradMethod',
+           'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -133,6 +133,12 @@ def seed_ce(logits, y):
     "Mean cross-entropy of each network: `logits` `(K, b, classes)`, labels `y` `(K, b)` -> `(K,)`."
     return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction='none').view(y.shape).mean(1)
 
+def ce_grads(z, y):
+    "`seed_ce` of logits `z` `(K, b, C)` on labels `y` `(K, b)`, and its gradient wrt `z`, `(softmax(z) - onehot) / b`: `((K,), (K, b, C))`."
+    logp = z.log_softmax(-1)
+    ce = -logp.gather(-1, y[..., None]).squeeze(-1).mean(-1)
+    return ce, logp.exp_().scatter_add_(-1, y[..., None], logp.new_full(y[..., None].shape, -1.)).div_(z.shape[1])
+
 def uniform(gens, *shape, device='cpu'):
     "Uniform random numbers `(S, *shape)`, seed `s`'s from generator `gens[s]`."
     return torch.stack([torch.rand(*shape, generator=g) for g in gens]).to(device)
@@ -146,6 +152,10 @@ class ClassIndex:
     def draw(self, c, u):
         "For classes `c` and uniform numbers `u` of one shape, an index of class `c[i]` for each `i`."
         return self.order[self.start[c] + (u * self.counts[c]).long().clamp_max(self.counts[c] - 1)]
+
+def write_layer_grads(inp, delta, W, b):
+    "A layer's gradients from its input `inp` `(K, B, n_in)` and the gradient `delta` `(K, B, n_out)` at its output: `∂/∂W = inpᵀ δ` and `∂/∂b = Σ_batch δ`, written into `W.grad`, `b.grad`."
+    torch.bmm(inp.transpose(1, 2), delta, out=W.grad); torch.sum(delta, 1, keepdim=True, out=b.grad)
 
 def local_forward(weights, x):
     "Every layer's output for `weights` `[[W, b], ...]` (hidden ReLUs, then the last layer's logits), each layer's input detached."
@@ -207,8 +217,15 @@ class PlainAdam:
             for i, piece in enumerate(self._pieces(buf)): piece.copy_(st[i][k] if i in st else 0)
 
 class AutogradMethod(Method):
-    "A `Method` whose weights are `weights` (and `heads`) lists of `[W, b]` leaves, trained by autograd and `PlainAdam` (`torch.optim.Adam`'s update)."
+    "A `Method` whose weights are `weights` (and `heads`) lists of `[W, b]` leaves, stepped by `PlainAdam` (`torch.optim.Adam`'s update); `step` trains by autograd."
     def parameters(self): return [t for wb in self.weights + getattr(self, 'heads', []) for t in wb]
+    def train_step(self, x, y, idx):
+        "One step on batch `idx`: the gradients written out by `local_grads` where the method has it, else autograd's of `_losses`; then one Adam step; the losses."
+        if not hasattr(self, 'local_grads'): return self.step(self._losses(x, y, idx))
+        losses = self.local_grads(x, y, idx)
+        self.opt.step()
+        return losses
+
     def step(self, losses):
         "Backpropagate the sum of `losses` (each layer's own, so no gradient crosses a layer), one Adam step; the losses, detached."
         self.opt.zero_grad()

@@ -11,17 +11,11 @@ import torch.nn.functional as F
 
 # %% ../nbs/08d_twins_that_learn.ipynb #0adba5c4
 from .losses import representation_loss_grads
-from .methods import local_forward, AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine
+from .methods import local_forward, AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine
 
 # %% ../nbs/08d_twins_that_learn.ipynb #3f257cdb
-def _ce_grads(z, y):
-    "Each network's mean cross-entropy of logits `z` `(K, b, C)` on labels `y` `(K, b)`, and its gradient wrt `z`, `(softmax(z) - onehot) / b`."
-    logp = z.log_softmax(-1)
-    ce = -logp.gather(-1, y[..., None]).squeeze(-1).mean(-1)
-    return ce, logp.exp_().scatter_add_(-1, y[..., None], logp.new_full(y[..., None].shape, -1.)).div_(z.shape[1])
-
 class _Twins(AutogradMethod):
-    "Twins A and B of every seed: a per-layer loss between the twins (`_pair_loss`), softmax outputs; trained by autograd, or by hand-written gradients where a subclass has `_pair_grads`."
+    "Twins A and B of every seed: a per-layer loss between the twins (`_pair_loss`, for autograd; `_pair_grads`, written out, for training), softmax outputs."
     nets, hidden_labels = ('A', 'B'), 'none'
 
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
@@ -46,13 +40,7 @@ class _Twins(AutogradMethod):
         out.append(seed_ce(acts[-1], y[idx].repeat_interleave(2, 0)).view(S, 2))   # each twin's output layer: CE of softmax(z)
         return torch.stack(out, -1)
 
-    _pair_grads = None   # (h (S, 2, b, d), y, l) -> (`_pair_loss`'s losses (S, 2), the gradient of their sum wrt h): hand-written, checked against autograd
-
-    def train_step(self, x, y, idx):
-        if self._pair_grads is None: return self.step(self._losses(x, y, idx))
-        losses = self.local_grads(x, y, idx)
-        self.opt.step()
-        return losses
+    # a subclass's `_pair_grads(h (S, 2, b, d), y, l)`: `_pair_loss`'s losses (S, 2) and the gradient of their sum wrt h, written out
 
     @torch.no_grad()
     def local_grads(self, x, y, idx):
@@ -60,11 +48,11 @@ class _Twins(AutogradMethod):
         S, b = idx.shape
         xin = self._inputs(x, idx)
         acts = [xin] + self._acts(xin)                   # [h_0 = images, h_1, ..., logits z], each (2S, b, n)
-        ce, delta = _ce_grads(acts[-1], y[idx].repeat_interleave(2, 0))   # each twin's output layer: CE of softmax(z)
+        ce, delta = ce_grads(acts[-1], y[idx].repeat_interleave(2, 0))   # each twin's output layer: CE of softmax(z)
         out = [ce.view(S, 2)]
         for l in reversed(range(self.n_layers)):        # δ = ∂(objective)/∂(pre-activation of layer l + 1's output)
             W, bias = self.weights[l]
-            torch.bmm(acts[l].transpose(1, 2), delta, out=W.grad); torch.sum(delta, 1, keepdim=True, out=bias.grad)
+            write_layer_grads(acts[l], delta, W, bias)
             if l == 0: break
             h = acts[l]                                  # hidden layer l's output, and its loss between the twins
             loss, g = self._pair_grads(h.view(S, 2, b, -1), y[idx], l - 1)
@@ -107,7 +95,7 @@ class PartnerTwin(_Twins):
         S, _, b, d = h.shape
         W, bias = (t.view(S, 2, *t.shape[1:]) for t in self.heads[l])
         gW, gb = (t.grad.view(S, 2, *t.shape[1:]) for t in self.heads[l])
-        ce, dz = _ce_grads(torch.baddbmm(bias[:, 0], h[:, 0], W[:, 0]), y)       # twin A's head: CE on the labels
+        ce, dz = ce_grads(torch.baddbmm(bias[:, 0], h[:, 0], W[:, 0]), y)       # twin A's head: CE on the labels
         gW[:, 0], gb[:, 0] = h[:, 0].transpose(1, 2) @ dz, dz.sum(1, keepdim=True)
         rl, g = representation_loss_grads(h)             # the RL between the twins (`02_losses`): B learns from it towards A
         g[:, 0] = dz @ W[:, 0].transpose(1, 2)           # A learns from its head instead
