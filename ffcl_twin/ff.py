@@ -63,33 +63,38 @@ class ForwardForward(AutogradMethod):
 
     def _head(self, h): return shared_linear(self._norm(h.detach()), *self.heads[0])
 
+    def _wrong_labels(self, yb):
+        "A wrong label for each of `yb` `(S, b)`, uniform over the C - 1 others: (y + 1 + ⌊u (C - 1)⌋) mod C, u ~ U[0, 1) from each seed's generator."
+        C = self.n_classes
+        return (yb + 1 + (uniform(self.gens, yb.shape[1], device=yb.device) * (C - 1)).long().clamp_max(C - 2)) % C
+
+    def _goodness_loss(self, gp, gn):
+        "mean_batch [softplus(θ - g⁺) + softplus(g⁻ - θ)] = mean_batch [-log σ(g⁺ - θ) - log(1 - σ(g⁻ - θ))] of goodnesses `gp`, `gn` `(S, b)`: `(S,)`."
+        th = self.threshold
+        return (_per_seed(lambda g: F.softplus(th - g), gp) + _per_seed(lambda g: F.softplus(g - th), gn)).mean(1)
+
     def _losses(self, x, y, idx):
         S, b = idx.shape
         xb, yb = x[idx], y[idx]                                  # images (S, b, n_in), labels (S, b)
-        # a wrong label, uniform over the C - 1 others: (y + 1 + ⌊u (C - 1)⌋) mod C, u ~ U[0, 1) from each seed's generator
-        wrong = (yb + 1 + (uniform(self.gens, b, device=x.device) * (self.n_classes - 1)).long().clamp_max(self.n_classes - 2)) % self.n_classes
+        wrong = self._wrong_labels(yb)
         pos, neg = self._hidden(self._embed(xb, yb)), self._hidden(self._embed(xb, wrong))
-        th = self.threshold                                      # θ
-        # per hidden layer l: goodness g = mean_j h_j² of the positive (hp) and negative (hn) pass, (S, b);
-        # loss = mean_batch [softplus(θ - g⁺) + softplus(g⁻ - θ)] = mean_batch [-log σ(g⁺ - θ) - log(1 - σ(g⁻ - θ))]
-        out = [(_per_seed(lambda g: F.softplus(th - g), hp.pow(2).mean(-1)) + _per_seed(lambda g: F.softplus(g - th), hn.pow(2).mean(-1))).mean(1)
-               for hp, hn in zip(pos, neg)]
+        # per hidden layer l: goodness g = mean_j h_j² of the positive (hp) and negative (hn) pass, (S, b)
+        out = [self._goodness_loss(hp.pow(2).mean(-1), hn.pow(2).mean(-1)) for hp, hn in zip(pos, neg)]
         out.append(seed_ce(self._head(self._hidden(self._embed(xb))[-1]), yb))   # the head: CE on the neutral-label pass's last hidden layer
         return torch.stack(out, -1)[:, None]
 
     @torch.no_grad()
     def local_grads(self, x, y, idx):
-        "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same wrong labels), written out; the losses `(S, 1, n_layers + 1)`."
+        "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same wrong labels), written out; the losses `(S, 1, n_layers)` (the hidden layers', then the head's)."
         S, b = idx.shape
         xb, yb = x[idx], y[idx]
-        wrong = (yb + 1 + (uniform(self.gens, b, device=x.device) * (self.n_classes - 1)).long().clamp_max(self.n_classes - 2)) % self.n_classes
-        th, out = self.threshold, []
+        wrong, th, out = self._wrong_labels(yb), self.threshold, []
         h = torch.cat([self._embed(xb, yb), self._embed(xb, wrong), self._embed(xb)], 1)   # positive, negative, neutral: (S, 3b, n_in)
         for l, (W, bias) in enumerate(self.weights):
             inp = h if l == 0 else self._norm(h)
             h = shared_linear(inp, W, bias).relu_()
             gp, gn = h[:, :2 * b].pow(2).mean(-1).split(b, 1)                              # goodness g⁺, g⁻, (S, b) each
-            out.append((_per_seed(lambda g: F.softplus(th - g), gp) + _per_seed(lambda g: F.softplus(g - th), gn)).mean(1))
+            out.append(self._goodness_loss(gp, gn))
             # ∂loss/∂g⁺ = -σ(θ - g⁺) / b, ∂loss/∂g⁻ = σ(g⁻ - θ) / b; ∂g/∂h = 2h / d, which is 0 where the ReLU is off
             dg = torch.cat([_per_seed(torch.sigmoid, th - gp).neg_(), _per_seed(torch.sigmoid, gn - th)], 1).mul_(2 / (b * h.shape[-1]))
             delta = h[:, :2 * b] * dg[..., None]

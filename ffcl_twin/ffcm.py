@@ -45,7 +45,7 @@ def marginal_supcon_grads(h, y, margin, temp=0.15):
     n_pos = pos.sum(1, keepdim=True).clamp_min(1).to(h.dtype)
     loss = -(torch.where(pos, logsm, 0.).sum(1, keepdim=True) / n_pos).mean()
     # ∂loss/∂logits_ij = (softmax_ij [anchor i has a positive] − pos_ij / P_i) / b; then 1/τ, and 0 where the clamp holds (s + m > 1)
-    G = (logsm.exp_() * pos.any(1, keepdim=True) - pos / n_pos) / (b * temp)
+    G = (logsm.exp_().masked_fill_(~pos.any(1, keepdim=True), 0.) - pos / n_pos) / (b * temp)   # (a batch of one: no other image, 0)
     G = torch.where(pos & (shifted > 1), 0., G)
     du = (G + G.T) @ u                                           # s = u uᵀ
     return loss, (du - u * (u * du).sum(-1, keepdim=True)) / n  # through u = h / |h|
@@ -100,7 +100,7 @@ class FFCM(AutogradMethod):
             inp, h = h, shared_linear(h, W, bias).relu_()
             loss, g = zip(*(marginal_supcon_grads(hs, ys, m, self.temperature) for hs, ys in zip(h.unbind(0), yb.unbind(0))))
             out.append(torch.stack(loss))
-            delta = torch.stack(g).mul_(h.sign())                 # ReLU' (h ≥ 0)
+            delta = torch.stack(g).mul_(h.sign())                 # ReLU': 1 where h > 0
             write_layer_grads(inp, delta, W, bias)
         hn, (Wh, bh) = _per_seed(_standardise, h), self.heads[0]  # the output layer on the standardised last hidden layer
         ce, dz = ce_grads(shared_linear(hn, Wh, bh), yb)

@@ -50,14 +50,14 @@ class _Twins(AutogradMethod):
         acts = [xin] + self._acts(xin)                   # [h_0 = images, h_1, ..., logits z], each (2S, b, n)
         ce, delta = ce_grads(acts[-1], y[idx].repeat_interleave(2, 0))   # each twin's output layer: CE of softmax(z)
         out = [ce.view(S, 2)]
-        for l in reversed(range(self.n_layers)):        # δ = ∂(objective)/∂(pre-activation of layer l + 1's output)
+        for l in reversed(range(self.n_layers)):        # δ: the objective's gradient at weights[l]'s output (before its ReLU)
             W, bias = self.weights[l]
             write_layer_grads(acts[l], delta, W, bias)
             if l == 0: break
             h = acts[l]                                  # hidden layer l's output, and its loss between the twins
             loss, g = self._pair_grads(h.view(S, 2, b, -1), y[idx], l - 1)
             out.append(loss)
-            delta = g.view(h.shape).mul_(h.sign())       # ReLU' (h ≥ 0)
+            delta = g.view(h.shape).mul_(h.sign())       # ReLU': 1 where h > 0
         return torch.stack(out[::-1], -1)
 
     def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), [wb + hd for wb, hd in zip(self.weights, self.heads + [[]] * self.n_layers)]
@@ -97,6 +97,7 @@ class PartnerTwin(_Twins):
         gW, gb = (t.grad.view(S, 2, *t.shape[1:]) for t in self.heads[l])
         ce, dz = ce_grads(torch.baddbmm(bias[:, 0], h[:, 0], W[:, 0]), y)       # twin A's head: CE on the labels
         gW[:, 0], gb[:, 0] = h[:, 0].transpose(1, 2) @ dz, dz.sum(1, keepdim=True)
+        gW[:, 1], gb[:, 1] = 0., 0.                   # twin B's heads learn nothing
         rl, g = representation_loss_grads(h)             # the RL between the twins (`02_losses`): B learns from it towards A
         g[:, 0] = dz @ W[:, 0].transpose(1, 2)           # A learns from its head instead
         return torch.stack([ce, rl], 1), g
