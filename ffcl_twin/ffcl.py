@@ -40,7 +40,6 @@ class FFCL(AutogradMethod):
         out.append(seed_ce(a[-1], y[idx]))                      # the output layer: CE of softmax(z) on the detached h_2
         return torch.stack(out, -1)[:, None]
 
-    def train_step(self, x, y, idx): return self.step(self._losses(x, y, idx))
     def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights
 
     @torch.no_grad()

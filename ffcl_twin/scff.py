@@ -98,7 +98,6 @@ class SCFF(AutogradMethod):
         out.append(seed_ce(self._head(_triangle(pos[-1])), y[idx]))   # the head: CE on the positive pass's last hidden layer, detached
         return torch.stack(out, -1)[:, None]
 
-    def train_step(self, x, y, idx): return self.step(self._losses(x, y, idx))
 
     def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights + self.heads
 

@@ -45,17 +45,17 @@ class _Twins(AutogradMethod):
     @torch.no_grad()
     def local_grads(self, x, y, idx):
         "Fill the gradients with `∂/∂W_l` of the objective autograd would differentiate (`_losses(...).sum()`), by hand; the losses `(S, 2, n_layers)`."
-        S, b = idx.shape
+        (S, b), yb = idx.shape, y[idx]
         xin = self._inputs(x, idx)
         acts = [xin] + self._acts(xin)                   # [h_0 = images, h_1, ..., logits z], each (2S, b, n)
-        ce, delta = ce_grads(acts[-1], y[idx].repeat_interleave(2, 0))   # each twin's output layer: CE of softmax(z)
+        ce, delta = ce_grads(acts[-1], yb.repeat_interleave(2, 0))   # each twin's output layer: CE of softmax(z)
         out = [ce.view(S, 2)]
         for l in reversed(range(self.n_layers)):        # δ: the objective's gradient at weights[l]'s output (before its ReLU)
             W, bias = self.weights[l]
             write_layer_grads(acts[l], delta, W, bias)
             if l == 0: break
             h = acts[l]                                  # hidden layer l's output, and its loss between the twins
-            loss, g = self._pair_grads(h.view(S, 2, b, -1), y[idx], l - 1)
+            loss, g = self._pair_grads(h.view(S, 2, b, -1), yb, l - 1)
             out.append(loss)
             delta = g.view(h.shape).mul_(h.sign())       # ReLU': 1 where h > 0
         return torch.stack(out[::-1], -1)
