@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08f_ffcm.ipynb #25bcb9f4
-from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine
+from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, unit_rows, unit_rows_grad, write_layer_grads, shared_linear, pair_cosine
 
 # %% ../nbs/08f_ffcm.ipynb #88c223aa
 def layer_margins(n_hidden, m0=0.4, mL=0.1):
@@ -34,8 +34,7 @@ def marginal_supcon(h, y, margin, temp=0.15):
 def marginal_supcon_grads(h, y, margin, temp=0.15):
     "`marginal_supcon(h, y, margin, temp)` and its gradient wrt `h`, written out."
     b = len(y)
-    n = h.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-    u = h / n
+    u, n = unit_rows(h)
     s = u @ u.T
     other = ~torch.eye(b, dtype=torch.bool, device=h.device)
     pos = (y[:, None] == y[None, :]) & other
@@ -48,7 +47,7 @@ def marginal_supcon_grads(h, y, margin, temp=0.15):
     G = (logsm.exp_().masked_fill_(~pos.any(1, keepdim=True), 0.) - pos / n_pos) / (b * temp)   # (a batch of one: no other image, 0)
     G = torch.where(pos & (shifted > 1), 0., G)
     du = (G + G.T) @ u                                           # s = u uᵀ
-    return loss, (du - u * (u * du).sum(-1, keepdim=True)) / n  # through u = h / |h|
+    return loss, unit_rows_grad(u, n, du)                        # through u = h / |h|
 
 # %% ../nbs/08f_ffcm.ipynb #425fd43e
 def _per_seed(f, *ts):

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
-           'ce_grads', 'uniform', 'ClassIndex', 'write_layer_grads', 'local_forward', 'PlainAdam', 'AutogradMethod',
-           'resolve_method', 'build_method', 'check_method']
+           'ce_grads', 'unit_rows', 'unit_rows_grad', 'uniform', 'ClassIndex', 'write_layer_grads', 'local_forward',
+           'PlainAdam', 'AutogradMethod', 'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -30,6 +30,7 @@ class Method:
     options = {}      # option name -> (default, allowed values, help)
     hidden_labels = 'own'   # do labels reach a hidden layer's loss? 'none', 'partner' (its partner net's do) or 'own'; or {net: ...}
     readout = 'the image, as in training'   # what input `hidden` (the probes, `pair_cos`) reads the hidden layers through
+    min_batch = 1     # the fewest images a batch may hold; the trainer refuses batches (the last one too) of fewer
 
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-4, device='cpu', **options):
         self.sizes, self.seeds, self.lr, self.device = tuple(sizes), tuple(seeds), lr, torch.device(device)
@@ -138,6 +139,15 @@ def ce_grads(z, y):
     logp = z.log_softmax(-1)
     ce = -logp.gather(-1, y[..., None]).squeeze(-1).mean(-1)
     return ce, logp.exp_().scatter_add_(-1, y[..., None], logp.new_full(y[..., None].shape, -1.)).div_(z.shape[1])
+
+def unit_rows(h):
+    "Each row of `h` scaled to length 1, and the lengths (clamped at 1e-12: an all-zero row stays 0): `(h / |h|, |h|)`."
+    n = h.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    return h / n, n
+
+def unit_rows_grad(u, n, g):
+    "The gradient wrt `h` of a loss whose gradient wrt `u = h / |h|` (`unit_rows`) is `g`: `(g - u (u·g)) / |h|`."
+    return (g - u * (u * g).sum(-1, keepdim=True)) / n
 
 def uniform(gens, *shape, device='cpu'):
     "Uniform random numbers `(S, *shape)`, seed `s`'s from generator `gens[s]`."
@@ -282,11 +292,13 @@ def check_method(cls, sizes=(784, 32, 16, 10), **options):
     def make(seeds): return cls(sizes=sizes, seeds=seeds, lr=1e-3, **options)
     both, alone = make((0, 1)), make((1,))
     S, N, H, L = 2, len(both.nets), len(sizes) - 2, len(sizes) - 1
+    start = [p.clone() for p in both.parameters()]
     for _ in range(2):                                   # two steps: seed 1 batched == seed 1 alone
         i2, i1 = next(both.batches(len(x), 16)), next(alone.batches(len(x), 16))
         assert (i2[1] == i1[0]).all(), 'a seed must draw the same batches alone and batched'
         losses = both.train_step(x, y, i2); alone.train_step(x, y, i1)
         assert losses.shape == (S, N, L), f'train_step returned {tuple(losses.shape)}, expected {(S, N, L)}'
+    assert not all(torch.equal(p, q) for p, q in zip(start, both.parameters())), 'two training steps changed no weight'
     ev2, ev1 = both.evaluate(x, y), alone.evaluate(x, y)
     for k in ('cls_loss', 'acc'): assert ev2[k].shape == (S, N), (k, ev2[k].shape)
     assert ev2['pair_cos'].shape == (S, N, H), ev2['pair_cos'].shape

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08e_scff.ipynb #63ce01f0
-from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, shared_linear, pair_cosine, uniform
+from .methods import AutogradMethod, PlainAdam, ce_grads, init_layers, seed_ce, shared_linear, pair_cosine, uniform, write_layer_grads
 
 # %% ../nbs/08e_scff.ipynb #2faf5614
 def _row_std(h):
@@ -98,6 +98,51 @@ class SCFF(AutogradMethod):
         out.append(seed_ce(self._head(_triangle(pos[-1])), y[idx]))   # the head: CE on the positive pass's last hidden layer, detached
         return torch.stack(out, -1)[:, None]
 
+    def _images(self, x):
+        "Each image of the training data `x` standardised (`_stdnorm`), and its sum and sum of squares in float64; computed once per data tensor and kept."
+        c = getattr(self, '_image_cache', None)
+        if c is None or c[0] is not x:
+            z = _stdnorm(x); d = z.double()
+            c = self._image_cache = (x, z, d.sum(-1), d.pow(2).sum(-1))
+        return c[1:]
+
+    @torch.no_grad()
+    def local_grads(self, x, y, idx):
+        "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same partners), written out; the losses `(S, 1, n_layers)`."
+        S, b = idx.shape
+        z, s1, s2 = self._images(x)
+        n, partner = x.shape[-1], negative_partners(self.gens, b, x.device)       # (S, b)
+        zb = z[idx]                                                                 # the batch, standardised: (S, b, n)
+        # rows: the positive pairs (k, k), then the negative ones (k, partner k). Pair (k, j)'s input is q·(z_k + z_j − 2m·1), m and
+        # 1/q the mean and standard deviation of the concatenation [z_k, z_j], from the two images' sums (the std's n − 1 is 2n − 1)
+        t1, t2, p1, p2 = s1[idx], s2[idx], s1[idx].gather(1, partner), s2[idx].gather(1, partner)
+        m = torch.cat([t1 + t1, t1 + p1], 1) / (2 * n)
+        q = 1 / (((torch.cat([t2 + t2, t2 + p2], 1) - 2 * n * m * m) / (2 * n - 1)).sqrt() + 1e-10)
+        mq2, q = (2 * m * q).float()[..., None], q.float()[..., None]                # (S, 2b, 1)
+        out, h = [], None
+        for l, (W, bias) in enumerate(self.weights):
+            (tp, tn), lam = self._layer_params(l)
+            if l == 0:      # each image through the layer once, U = z W; a pair's pre-activation q·(U_k + U_j − 2m·1ᵀW) + 2b
+                U = torch.bmm(zb, W)
+                pre = torch.cat([2 * U, U + U.gather(1, partner[..., None].expand_as(U))], 1).mul_(q).sub_(mq2 * W.sum(1, keepdim=True)).add_(2 * bias)
+            else: pre = shared_linear(inp := _stdnorm(h), W, bias)
+            r = pre.relu()
+            gp, gn = r.pow(2).mean(-1).split(b, 1)                                 # goodness G⁺, G⁻, (S, b) each
+            out.append((_per_seed(lambda g: F.softplus(tp - g), gp) + _per_seed(lambda g: F.softplus(g - tn), gn) + lam * gp).mean(1))
+            # ∂loss/∂G⁺ = (λ − σ(θ⁺ − G⁺)) / b, ∂loss/∂G⁻ = σ(G⁻ − θ⁻) / b; ∂G/∂z = 2 relu(z) / d
+            dg = torch.cat([_per_seed(torch.sigmoid, tp - gp).neg_().add_(lam), _per_seed(torch.sigmoid, gn - tn)], 1).mul_(2 / (b * pre.shape[-1]))
+            delta = r.mul_(dg[..., None])                                          # ∂loss/∂z, (S, 2b, d)
+            if l == 0:      # ∂/∂W = Σ_pairs q (z_k + z_j − 2m·1)ᵀ δ: gather each image's share, D_k, then one product over the b images
+                dq = delta * q
+                D = dq[:, b:].clone().scatter_add_(1, partner[..., None].expand(S, b, dq.shape[-1]), dq[:, b:]).add_(dq[:, :b], alpha=2)
+                torch.bmm(zb.transpose(1, 2), D, out=W.grad).sub_((mq2 * delta).sum(1, keepdim=True))
+                torch.sum(delta, 1, keepdim=True, out=bias.grad).mul_(2)           # the bias enters as 2b
+            else: write_layer_grads(inp, delta, W, bias)
+            h = _triangle(pre)
+        hn, (Wh, bh) = _stdnorm(h[:, :b]), self.heads[0]                           # the head reads the positive pass's last layer
+        ce, dz = ce_grads(shared_linear(hn, Wh, bh), y[idx])
+        write_layer_grads(hn, dz, Wh, bh)
+        return torch.stack(out + [ce], -1)[:, None]
 
     def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights + self.heads
 

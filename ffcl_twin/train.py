@@ -81,7 +81,7 @@ def _check_data_root(cfg):
         if deep: raise UserError(f"data directory {root} is one level too deep: pass --data-dir {up} (or set FFCL_TWIN_DATA to it), the folder that holds {cls}/raw/")
 
 def load_data(cfg, device):
-    "`((x, y), (x_test, y_test))` for `cfg`, checked against `cfg.sizes`, `cfg.n_train` and `cfg.batch_size` (`UserError` naming the option to change)."
+    "`((x, y), (x_test, y_test))` for `cfg`, checked against `cfg.sizes`, `cfg.n_train`, `cfg.batch_size` and the method's `min_batch` (`UserError` naming the option to change)."
     _check_data_root(cfg)
     x, y = load_split(cfg.dataset, True, cfg.scaling, cfg.data_dir, device)
     test = load_split(cfg.dataset, False, cfg.scaling, cfg.data_dir, device)
@@ -97,6 +97,10 @@ def load_data(cfg, device):
     if cfg.n_train: x, y = x[:cfg.n_train], y[:cfg.n_train]
     if cfg.batch_size > len(x):
         raise UserError(f"batch_size {cfg.batch_size} is larger than the {len(x)} training images: pass a smaller {flag('batch_size')}")
+    need, last = resolve_method(cfg.method)[0].min_batch, len(x) % cfg.batch_size or cfg.batch_size
+    if last < need:
+        raise UserError(f"method {cfg.method} needs at least {need} images in every batch, but {len(x)} training images in batches of "
+                        f"{cfg.batch_size} leave a last batch of {last}: pass another {flag('batch_size')} or {flag('n_train')}")
     return (x, y), test
 
 def _cannot_write(e, out, saved):

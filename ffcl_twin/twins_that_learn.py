@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 # %% ../nbs/08d_twins_that_learn.ipynb #0adba5c4
 from .losses import representation_loss_grads
-from .methods import local_forward, AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine
+from .methods import local_forward, AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, unit_rows, unit_rows_grad, write_layer_grads, shared_linear, pair_cosine
 
 # %% ../nbs/08d_twins_that_learn.ipynb #3f257cdb
 class _Twins(AutogradMethod):
@@ -108,6 +108,7 @@ class VICRegTwin(_Twins):
     key = 'twin/vicreg'
     summary = "both twins' hidden layers learn VICReg between the twins (agree, keep variance, decorrelate); no labels in hidden layers"
     weights_ivc = (25., 25., 1.)
+    min_batch = 2                       # its variance and covariance over the batch need two images
 
     def _pair_loss(self, h, y, l):
         S, _, b, d = h.shape
@@ -155,8 +156,7 @@ class InfoNCETwin(_Twins):
     def _pair_grads(self, h, y, l):
         "`_pair_loss` and the gradient of its sum, written out."
         S, _, b, d = h.shape
-        n = h.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-        z = h / n
+        z, n = unit_rows(h)
         logits = z[:, 0] @ z[:, 1].transpose(1, 2) / self.temperature
         rows, cols = logits.log_softmax(-1), logits.log_softmax(-2)                 # A→B over rows, B→A over columns
         loss = -(rows.diagonal(dim1=-2, dim2=-1) + cols.diagonal(dim1=-2, dim2=-1)).mean(-1) / 2
@@ -164,5 +164,5 @@ class InfoNCETwin(_Twins):
         G.diagonal(dim1=-2, dim2=-1).sub_(2)
         G.div_(2 * b * self.temperature)                                             # and ∂logits/∂(z_A z_Bᵀ) = 1/τ
         gz = torch.stack((G @ z[:, 1], G.transpose(1, 2) @ z[:, 0]), 1)             # ∂loss/∂z_A, ∂loss/∂z_B
-        g = (gz - z * (z * gz).sum(-1, keepdim=True)) / n                           # through z = h / |h|
+        g = unit_rows_grad(z, n, gz)                                                 # through z = h / |h|
         return loss[:, None].expand(S, 2), g.mul_(2)             # the pair's loss is summed once for each twin: twice the gradient
