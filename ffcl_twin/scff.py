@@ -99,12 +99,12 @@ class SCFF(AutogradMethod):
         return torch.stack(out, -1)[:, None]
 
     def _images(self, x):
-        "Each image of the training data `x` standardised (`_stdnorm`), and its sum and sum of squares in float64; computed once per data tensor and kept."
+        "Each image of the training data `x` standardised (`_stdnorm`), and its sum and sum of squares in float64; computed once per data tensor (recomputed for another tensor, or after `x` is changed in place) and kept."
         c = getattr(self, '_image_cache', None)
-        if c is None or c[0] is not x:
+        if c is None or c[0] is not x or c[1] != x._version:
             z = _stdnorm(x); d = z.double()
-            c = self._image_cache = (x, z, d.sum(-1), d.pow(2).sum(-1))
-        return c[1:]
+            c = self._image_cache = (x, x._version, z, d.sum(-1), d.pow(2).sum(-1))
+        return c[2:]
 
     @torch.no_grad()
     def local_grads(self, x, y, idx):
@@ -114,12 +114,14 @@ class SCFF(AutogradMethod):
         n, partner = x.shape[-1], negative_partners(self.gens, b, x.device)       # (S, b)
         zb = z[idx]                                                                 # the batch, standardised: (S, b, n)
         # rows: the positive pairs (k, k), then the negative ones (k, partner k). Pair (k, j)'s input is q·(z_k + z_j − 2m·1), m and
-        # 1/q the mean and standard deviation of the concatenation [z_k, z_j], from the two images' sums (the std's n − 1 is 2n − 1)
-        t1, t2, p1, p2 = s1[idx], s2[idx], s1[idx].gather(1, partner), s2[idx].gather(1, partner)
+        # 1/q (less 1e-10) the mean and standard deviation of the concatenation [z_k, z_j], from the two images' sums (the std's n − 1
+        # is 2n − 1; for standardised images m ≈ 0 and q ≈ √((2n − 1)/(2n − 2)), but computed as `_pair` computes them)
+        t1, t2 = s1[idx], s2[idx]
+        p1, p2 = t1.gather(1, partner), t2.gather(1, partner)
         m = torch.cat([t1 + t1, t1 + p1], 1) / (2 * n)
         q = 1 / (((torch.cat([t2 + t2, t2 + p2], 1) - 2 * n * m * m) / (2 * n - 1)).sqrt() + 1e-10)
         mq2, q = (2 * m * q).float()[..., None], q.float()[..., None]                # (S, 2b, 1)
-        out, h = [], None
+        out = []
         for l, (W, bias) in enumerate(self.weights):
             (tp, tn), lam = self._layer_params(l)
             if l == 0:      # each image through the layer once, U = z W; a pair's pre-activation q·(U_k + U_j − 2m·1ᵀW) + 2b

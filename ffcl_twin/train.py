@@ -98,6 +98,8 @@ def load_data(cfg, device):
     if cfg.batch_size > len(x):
         raise UserError(f"batch_size {cfg.batch_size} is larger than the {len(x)} training images: pass a smaller {flag('batch_size')}")
     need, last = resolve_method(cfg.method)[0].min_batch, len(x) % cfg.batch_size or cfg.batch_size
+    if cfg.batch_size < need:
+        raise UserError(f"method {cfg.method} needs at least {need} images in every batch: pass {flag('batch_size')} {need} or more")
     if last < need:
         raise UserError(f"method {cfg.method} needs at least {need} images in every batch, but {len(x)} training images in batches of "
                         f"{cfg.batch_size} leave a last batch of {last}: pass another {flag('batch_size')} or {flag('n_train')}")

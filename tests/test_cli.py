@@ -31,7 +31,7 @@ SMALL = ['--data-dir', DATA, '--n-train', 2000, '--device', 'cpu']
     (['--method', 'backprop/'], ["unknown method 'backprop/'"]),                   # was accepted
     (['--n-train', 10_000_000], ['n_train 10000000 is more than the 60000 training images', '--n-train 60000']),  # trained on 60,000
     (['--method', 'twin/vicreg', '--n-train', 641], ['twin/vicreg needs at least 2 images in every batch', 'last batch of 1', '--n-train']),  # ZeroDivisionError
-    (['--method', 'twin/vicreg', '--batch-size', 1], ['twin/vicreg needs at least 2 images', 'batches of 1']),
+    (['--method', 'twin/vicreg', '--batch-size', 1], ['twin/vicreg needs at least 2 images in every batch', '--batch-size 2 or more']),
 ])
 def test_bad_options(tmp_path, args, needles):
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', DATA, *QUICK, *args)
