@@ -5,7 +5,7 @@
 hidden layer). SCFF at three learning rates, and two variants of it that test its choices: ReLU passed on
 instead of its "triangle" activation, and Forward-Forward's single threshold (2) in every layer.
 
-Usage: python benchmarks/label_free.py [--epochs 10] [--seed 0] [--data-dir DIR]     (one thread; ~1 min a run)
+Usage: python benchmarks/label_free.py [--epochs 10] [--seed 0] [--data-dir DIR]     (one thread; about 20 s a run on a 2-core CPU)
 Prints one line per run and a markdown table; benchmarks/README.md records the output."""
 import argparse, os, sys, time
 import torch
@@ -17,7 +17,7 @@ from ffcl_twin.callbacks import ThreadsCB
 class SCFFReLU(SCFF):
     "SCFF, but each hidden layer passes on ReLU(z) instead of the triangle ReLU(z − mean z)."
     key = 'scff_relu'
-    def _hidden(self, x0): return [z.relu() for z in self._pre(x0)]
+    def _act(self, z): return z.relu()
 
 class SCFFOneThreshold(SCFF):
     "SCFF with Forward-Forward's choice: θ⁺ = θ⁻ = 2 in every layer, no goodness penalty."

@@ -65,6 +65,10 @@ class SCFF(AutogradMethod):
         self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
         self.opt = PlainAdam(self.parameters(), lr)
 
+    def _act(self, z):
+        "What a hidden layer passes on (to the next layer, the head, `hidden`): the triangle."
+        return _triangle(z)
+
     def _layer_params(self, l):
         i = min(l, 1)
         return self.thresholds[i], self.lamda[i]
@@ -76,10 +80,10 @@ class SCFF(AutogradMethod):
             if l == 0: z = shared_linear(h.detach(), W, 2 * b)          # W·z_a + W·z_b + 2b
             else: z = shared_linear(_stdnorm(h.detach()), W, b)
             zs.append(z)
-            h = _triangle(z)
+            h = self._act(z)
         return zs
 
-    def _hidden(self, x0): return [_triangle(z) for z in self._pre(x0)]
+    def _hidden(self, x0): return [self._act(z) for z in self._pre(x0)]
 
     def _head(self, h): return shared_linear(_stdnorm(h.detach()), *self.heads[0])
 
@@ -95,7 +99,7 @@ class SCFF(AutogradMethod):
             gp, gn = zp.relu().pow(2).mean(-1), zn.relu().pow(2).mean(-1)      # goodness G = mean_j relu(z_j)², (S, b)
             # softplus(θ⁺ − G⁺) + softplus(G⁻ − θ⁻) + λ G⁺, averaged over the batch
             out.append((_per_seed(lambda g: F.softplus(tp - g), gp) + _per_seed(lambda g: F.softplus(g - tn), gn) + lam * gp).mean(1))
-        out.append(seed_ce(self._head(_triangle(pos[-1])), y[idx]))   # the head: CE on the positive pass's last hidden layer, detached
+        out.append(seed_ce(self._head(self._act(pos[-1])), y[idx]))   # the head: CE on the positive pass's last hidden layer, detached
         return torch.stack(out, -1)[:, None]
 
     def _images(self, x):
@@ -140,7 +144,7 @@ class SCFF(AutogradMethod):
                 torch.bmm(zb.transpose(1, 2), D, out=W.grad).sub_((mq2 * delta).sum(1, keepdim=True))
                 torch.sum(delta, 1, keepdim=True, out=bias.grad).mul_(2)           # the bias enters as 2b
             else: write_layer_grads(inp, delta, W, bias)
-            h = _triangle(pre)
+            h = self._act(pre)
         hn, (Wh, bh) = _stdnorm(h[:, :b]), self.heads[0]                           # the head reads the positive pass's last layer
         ce, dz = ce_grads(shared_linear(hn, Wh, bh), y[idx])
         write_layer_grads(hn, dz, Wh, bh)
