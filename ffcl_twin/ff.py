@@ -10,18 +10,12 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08a_ff.ipynb #b46732ac
-from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine, uniform
+from .methods import AutogradMethod, PlainAdam, init_layers, per_seed, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine, uniform
 
 # %% ../nbs/08a_ff.ipynb #180ce4c0
 def _normalise(h): return h / (h.norm(dim=-1, keepdim=True) + 1e-4)
 def _rms_normalise(h): return h / (h.pow(2).mean(-1, keepdim=True).sqrt() + 1e-4)
 NORMS = dict(length=_normalise, rms=_rms_normalise)   # how a hidden layer's output is scaled before the next layer reads it
-
-def _per_seed(f, t):
-    "`f` applied to each seed's slice of `t` `(S, ...)` on its own, so that a seed's numbers do not depend on how many train with it."
-    # PyTorch's CPU kernels run elementwise ops in SIMD blocks of 2 vectors and finish the rest with scalar code, whose
-    # `exp`/`log1p` can differ in the last bit: on `(S, b)` a seed's result would depend on `S` when `b` is not a multiple of the block
-    return torch.stack([f(r) for r in t.unbind(0)])
 
 class ForwardForward(AutogradMethod):
     "Forward-Forward (arXiv:2212.13345 §2–3.3) on one network per seed (weights `(S, n_in, n_out)`): per-layer goodness of positive (true label in the input) over negative (wrong label) data; a local softmax head."
@@ -71,7 +65,7 @@ class ForwardForward(AutogradMethod):
     def _goodness_loss(self, gp, gn):
         "mean_batch [softplus(θ - g⁺) + softplus(g⁻ - θ)] = mean_batch [-log σ(g⁺ - θ) - log(1 - σ(g⁻ - θ))] of goodnesses `gp`, `gn` `(S, b)`: `(S,)`."
         th = self.threshold
-        return (_per_seed(lambda g: F.softplus(th - g), gp) + _per_seed(lambda g: F.softplus(g - th), gn)).mean(1)
+        return (per_seed(lambda g: F.softplus(th - g), gp) + per_seed(lambda g: F.softplus(g - th), gn)).mean(1)
 
     def _losses(self, x, y, idx):
         S, b = idx.shape
@@ -96,7 +90,7 @@ class ForwardForward(AutogradMethod):
             gp, gn = h[:, :2 * b].pow(2).mean(-1).split(b, 1)                              # goodness g⁺, g⁻, (S, b) each
             out.append(self._goodness_loss(gp, gn))
             # ∂loss/∂g⁺ = -σ(θ - g⁺) / b, ∂loss/∂g⁻ = σ(g⁻ - θ) / b; ∂g/∂h = 2h / d, which is 0 where the ReLU is off
-            dg = torch.cat([_per_seed(torch.sigmoid, th - gp).neg_(), _per_seed(torch.sigmoid, gn - th)], 1).mul_(2 / (b * h.shape[-1]))
+            dg = torch.cat([per_seed(torch.sigmoid, th - gp).neg_(), per_seed(torch.sigmoid, gn - th)], 1).mul_(2 / (b * h.shape[-1]))
             delta = h[:, :2 * b] * dg[..., None]
             write_layer_grads(inp[:, :2 * b], delta, W, bias)
         hn, (Wh, bh) = self._norm(h[:, 2 * b:]), self.heads[0]                              # the head reads the neutral pass's last layer

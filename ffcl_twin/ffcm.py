@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08f_ffcm.ipynb #25bcb9f4
-from .methods import AutogradMethod, PlainAdam, init_layers, seed_ce, ce_grads, unit_rows, unit_rows_grad, write_layer_grads, shared_linear, pair_cosine
+from .methods import AutogradMethod, PlainAdam, init_layers, per_seed, seed_ce, ce_grads, unit_rows, unit_rows_grad, write_layer_grads, shared_linear, pair_cosine
 
 # %% ../nbs/08f_ffcm.ipynb #88c223aa
 def layer_margins(n_hidden, m0=0.4, mL=0.1):
@@ -50,10 +50,6 @@ def marginal_supcon_grads(h, y, margin, temp=0.15):
     return loss, unit_rows_grad(u, n, du)                        # through u = h / |h|
 
 # %% ../nbs/08f_ffcm.ipynb #425fd43e
-def _per_seed(f, *ts):
-    "`f` applied to each seed's slices of `ts` (each `(S, ...)`) on its own, so that a seed's numbers do not depend on how many train with it (see `08a_ff`)."
-    return torch.stack([f(*rs) for rs in zip(*(t.unbind(0) for t in ts))])
-
 def _standardise(h, eps=1e-5):
     "Each row of `h` to mean 0 and variance 1 over its last dimension: `LayerNorm` without its learned scale and shift."
     return F.layer_norm(h, h.shape[-1:], eps=eps)
@@ -81,12 +77,12 @@ class FFCM(AutogradMethod):
             hs.append(h)
         return hs
 
-    def _head(self, h): return shared_linear(_per_seed(_standardise, h.detach()), *self.heads[0])
+    def _head(self, h): return shared_linear(per_seed(_standardise, h.detach()), *self.heads[0])
 
     def _losses(self, x, y, idx):
         xb, yb = x[idx], y[idx]                                  # images (S, b, n_in), labels (S, b)
         hs = self._hidden(xb)
-        out = [_per_seed(lambda h, c: marginal_supcon(h, c, m, self.temperature), h, yb) for h, m in zip(hs, self.layer_margin)]
+        out = [per_seed(lambda h, c: marginal_supcon(h, c, m, self.temperature), h, yb) for h, m in zip(hs, self.layer_margin)]
         out.append(seed_ce(self._head(hs[-1]), yb))              # the output layer: CE of softmax on the detached last hidden layer
         return torch.stack(out, -1)[:, None]
 
@@ -101,7 +97,7 @@ class FFCM(AutogradMethod):
             out.append(torch.stack(loss))
             delta = torch.stack(g).mul_(h.sign())                 # ReLU': 1 where h > 0
             write_layer_grads(inp, delta, W, bias)
-        hn, (Wh, bh) = _per_seed(_standardise, h), self.heads[0]  # the output layer on the standardised last hidden layer
+        hn, (Wh, bh) = per_seed(_standardise, h), self.heads[0]  # the output layer on the standardised last hidden layer
         ce, dz = ce_grads(shared_linear(hn, Wh, bh), yb)
         write_layer_grads(hn, dz, Wh, bh)
         return torch.stack(out + [ce], -1)[:, None]

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
-           'ce_grads', 'unit_rows', 'unit_rows_grad', 'uniform', 'ClassIndex', 'write_layer_grads', 'local_forward',
-           'PlainAdam', 'AutogradMethod', 'resolve_method', 'build_method', 'check_method']
+           'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
+           'local_forward', 'PlainAdam', 'AutogradMethod', 'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -148,6 +148,12 @@ def unit_rows(h):
 def unit_rows_grad(u, n, g):
     "The gradient wrt `h` of a loss whose gradient wrt `u = h / |h|` (`unit_rows`) is `g`: `(g - u (u·g)) / |h|`."
     return (g - u * (u * g).sum(-1, keepdim=True)) / n
+
+def per_seed(f, *ts):
+    "`f` applied to each seed's slices of `ts` (each `(S, ...)`) on its own, stacked: a seed's numbers do not depend on how many train with it."
+    # PyTorch's CPU kernels run elementwise ops in SIMD blocks of 2 vectors and finish the rest with scalar code, whose
+    # `exp`/`log1p` can differ in the last bit: on `(S, b)` a seed's result would depend on `S` when `b` is not a multiple of the block
+    return torch.stack([f(*rs) for rs in zip(*(t.unbind(0) for t in ts))])
 
 def uniform(gens, *shape, device='cpu'):
     "Uniform random numbers `(S, *shape)`, seed `s`'s from generator `gens[s]`."

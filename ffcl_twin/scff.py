@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08e_scff.ipynb #63ce01f0
-from .methods import AutogradMethod, PlainAdam, ce_grads, init_layers, seed_ce, shared_linear, pair_cosine, uniform, write_layer_grads
+from .methods import AutogradMethod, PlainAdam, ce_grads, init_layers, per_seed, seed_ce, shared_linear, pair_cosine, uniform, write_layer_grads
 
 # %% ../nbs/08e_scff.ipynb #2faf5614
 def _row_std(h):
@@ -26,10 +26,6 @@ def _stdnorm(h, eps=1e-10):
 def _triangle(z):
     "The 'triangle' activation: each unit minus the layer's mean, rectified."
     return (z - z.mean(-1, keepdim=True)).relu()
-
-def _per_seed(f, t):
-    "`f` applied to each seed's slice of `t` `(S, ...)` on its own, so that a seed's numbers do not depend on how many train with it (see `08a_ff`)."
-    return torch.stack([f(r) for r in t.unbind(0)])
 
 # %% ../nbs/08e_scff.ipynb #ae4d1ea5
 def _pair(za, zb):
@@ -73,6 +69,11 @@ class SCFF(AutogradMethod):
         i = min(l, 1)
         return self.thresholds[i], self.lamda[i]
 
+    def _goodness_loss(self, gp, gn, l):
+        "Layer `l`'s loss for goodnesses `gp`, `gn` `(S, b)`: softplus(θ⁺ − G⁺) + softplus(G⁻ − θ⁻) + λ G⁺, averaged over the batch: `(S,)`."
+        (tp, tn), lam = self._layer_params(l)
+        return (per_seed(lambda g: F.softplus(tp - g), gp) + per_seed(lambda g: F.softplus(g - tn), gn) + lam * gp).mean(1)
+
     def _pre(self, x0):
         "Each hidden layer's pre-activation `z` for first-layer input `x0` (see `pair_input`); every layer's input detached, deeper ones standardised."
         zs, h = [], x0
@@ -95,10 +96,8 @@ class SCFF(AutogradMethod):
         pos, neg = self._pre(_pair(zb, zb)), self._pre(_pair(zb, zn))
         out = []
         for l, (zp, zn) in enumerate(zip(pos, neg)):
-            (tp, tn), lam = self._layer_params(l)
             gp, gn = zp.relu().pow(2).mean(-1), zn.relu().pow(2).mean(-1)      # goodness G = mean_j relu(z_j)², (S, b)
-            # softplus(θ⁺ − G⁺) + softplus(G⁻ − θ⁻) + λ G⁺, averaged over the batch
-            out.append((_per_seed(lambda g: F.softplus(tp - g), gp) + _per_seed(lambda g: F.softplus(g - tn), gn) + lam * gp).mean(1))
+            out.append(self._goodness_loss(gp, gn, l))
         out.append(seed_ce(self._head(self._act(pos[-1])), y[idx]))   # the head: CE on the positive pass's last hidden layer, detached
         return torch.stack(out, -1)[:, None]
 
@@ -134,9 +133,9 @@ class SCFF(AutogradMethod):
             else: pre = shared_linear(inp := _stdnorm(h), W, bias)
             r = pre.relu()
             gp, gn = r.pow(2).mean(-1).split(b, 1)                                 # goodness G⁺, G⁻, (S, b) each
-            out.append((_per_seed(lambda g: F.softplus(tp - g), gp) + _per_seed(lambda g: F.softplus(g - tn), gn) + lam * gp).mean(1))
+            out.append(self._goodness_loss(gp, gn, l))
             # ∂loss/∂G⁺ = (λ − σ(θ⁺ − G⁺)) / b, ∂loss/∂G⁻ = σ(G⁻ − θ⁻) / b; ∂G/∂z = 2 relu(z) / d
-            dg = torch.cat([_per_seed(torch.sigmoid, tp - gp).neg_().add_(lam), _per_seed(torch.sigmoid, gn - tn)], 1).mul_(2 / (b * pre.shape[-1]))
+            dg = torch.cat([per_seed(torch.sigmoid, tp - gp).neg_().add_(lam), per_seed(torch.sigmoid, gn - tn)], 1).mul_(2 / (b * pre.shape[-1]))
             delta = r.mul_(dg[..., None])                                          # ∂loss/∂z, (S, 2b, d)
             if l == 0:      # ∂/∂W = Σ_pairs q (z_k + z_j − 2m·1)ᵀ δ: gather each image's share, D_k, then one product over the b images
                 dq = delta * q
