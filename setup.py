@@ -37,6 +37,7 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 cluster_requirements = shlex.split(cfg.get('cluster_requirements', ''))   # sweeps over a Dask cluster (run_jobs's executor)
+release_requirements = shlex.split(cfg.get('release_requirements', ''))   # building and checking the sdist and wheel
 
 setuptools.setup(
     name = cfg['lib_name'],
@@ -50,7 +51,7 @@ setuptools.setup(
     packages = setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements, 'cluster': cluster_requirements },
+    extras_require={ 'dev': dev_requirements, 'cluster': cluster_requirements, 'release': release_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     # on PyPI the README's relative image links would break: point them at the repository's raw files

@@ -52,22 +52,25 @@ class Config:
             raise UserError(f"learning rate must be a positive number, got {lr}: pass e.g. {flag('lr')} 1e-4")
         for name, low, eg in [('epochs', 1, 1), ('batch_size', 1, 64)]:
             v = getattr(self, name)
-            if not isinstance(v, int) or v < low:
+            if not isinstance(v, int) or isinstance(v, bool) or v < low:
                 raise UserError(f"{name} must be an integer >= {low}, got {v!r}: pass e.g. {flag(name)} {eg}")
         seeds = tuple(self.seeds)
         if not seeds or len(set(seeds)) != len(seeds) or not all(isinstance(s, int) and 0 <= s < 2**63 for s in seeds):
             raise UserError(f"seeds must be distinct integers in 0..2**63-1, got {seeds!r}: pass e.g. {flag('seeds')} 0 1 2")
         if len(self.sizes) < 3 or any(not isinstance(s, int) or s < 1 for s in self.sizes):
             raise UserError(f"sizes must be >= 3 positive layer widths, got {self.sizes!r}: pass e.g. {flag('sizes')} 784 64 64 10")
-        if self.n_train is not None and self.n_train < 1: raise UserError(f"n_train must be >= 1, got {self.n_train}: pass e.g. {flag('n_train')} 6000")
-        if self.val is not None and self.val < 1: raise UserError(f"val must be >= 1, got {self.val}: pass e.g. {flag('val')} 5000")
+        for name, eg in [('n_train', 6000), ('val', 5000)]:
+            v = getattr(self, name)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise UserError(f"{name} must be an integer >= 1 (or None: all), got {v!r}: pass e.g. {flag(name)} {eg}")
         resolve_device(self.device)
         return replace(self, method=cls.key, options=cls.check_options(opts), lr=lr, seeds=seeds, sizes=tuple(self.sizes))
 
 def check_method_name(name):
     "A `UserError` for a method name with an empty part (`'twin/'`, `'/guided'`), which would silently mean the plain method."
     if not isinstance(name, str) or any(not part for part in name.split('/')):
-        raise UserError(f"unknown method {name!r}: name a method, or a variant such as twin/guided (`ffcl_twin methods` lists them)")
+        from ffcl_twin.methods import method_names
+        raise UserError(f"unknown method {name!r}: choose one of {', '.join(method_names())}")
 
 # named starting points for the command line's --preset; 'paper' is `Config`'s defaults, the paper's recipe. Its reading
 # and scaling (guided, standard) are the pair whose curve is closest to the paper's 37% -> 63% (nbs/06_paper_figure2.ipynb)

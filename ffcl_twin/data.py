@@ -92,10 +92,10 @@ def check_raw_files(name, root):
     "Check all raw files of dataset `name` under `root`; `{file name: its checked bytes}`. Raises `UserError` naming the folder or file and what to do."
     info, folder = dataset_info(name), raw_dir(name, root)
     if Path(root).exists() and not Path(root).is_dir():
-        raise UserError(f"data directory {root} is a file, not a folder: pass --data-dir (or set FFCL_TWIN_DATA) "
+        raise UserError(f"data directory {root} is a file, not a folder: pass --data-dir (data_dir= in Python; or set FFCL_TWIN_DATA) "
                         f"to a folder holding {info['cls']}/raw/")
     if not Path(root).is_dir():
-        raise UserError(f"data directory {root} does not exist: pass --data-dir (or set FFCL_TWIN_DATA) "
+        raise UserError(f"data directory {root} does not exist: pass --data-dir (data_dir= in Python; or set FFCL_TWIN_DATA) "
                         f"to a folder holding {info['cls']}/raw/, or omit both to download into {cache_root()}")
     return {fname: check_raw_file(folder/fname, sha, info['n_classes']) for fname, sha in info['files'].items()}
 
@@ -129,9 +129,10 @@ def download(name, root):
         with contextlib.redirect_stdout(io.StringIO()):      # torchvision narrates every mirror it tries
             for train in (True, False): cls(root, train=train, download=True)
     except Exception as e:
-        reason = str(e).strip().splitlines()[0][:120] if str(e).strip() else type(e).__name__
+        lines = [l.strip().rstrip(':') for l in str(e).splitlines() if l.strip()]      # torchvision: "Error downloading F:", ..., the cause
+        reason = (lines[0] if len(lines) < 2 else f'{lines[0]}: {lines[-1]}')[:200] if lines else type(e).__name__
         raise UserError(f"could not download {name} into {root} ({reason}): connect to the internet, "
-                        "or pass --data-dir pointing at a folder that holds the raw files") from None
+                        "or pass --data-dir (data_dir= in Python) pointing at a folder that holds the raw files") from None
 
 def load_split(name='mnist', train=True, scaling='unit', data_dir=None, device='cpu'):
     "The whole split as `(x, y)` on `device`; downloads first only when using the per-user cache."

@@ -57,6 +57,7 @@ def _standardise(h, eps=1e-5):
 class FFCM(AutogradMethod):
     "FF with a marginal supervised contrastive loss (Aghagolzadeh & Ezoji 2024) on one network per seed (weights `(S, n_in, n_out)`): each hidden layer's SupCon loss on its own output, margin on same-class pairs; a local softmax output layer."
     key = 'ffcm'
+    min_batch = 2                       # a batch of one has no other image to contrast with: its hidden losses would be exactly 0
     summary = "FF with a marginal contrastive loss (Aghagolzadeh & Ezoji 2024): per-layer SupCon on the batch, margin on same-class pairs; local softmax output"
     hidden_labels = 'own'
     temperature = 0.15             # τ, their --temp default (utils.py l. 31)

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
            'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
-           'local_forward', 'PlainAdam', 'AutogradMethod', 'resolve_method', 'build_method', 'check_method']
+           'local_forward', 'PlainAdam', 'AutogradMethod', 'method_names', 'resolve_method', 'build_method',
+           'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -59,6 +60,11 @@ class Method:
         "The options a variant name stands for (the inverse of `variant`)."
         if variant: raise UserError(f"method {cls.key} has no variant {variant!r}: use plain {cls.key}")
         return {}
+
+    @classmethod
+    def variants(cls):
+        "The variant names this method takes after a slash (`guided` for `twin/guided`); most have none."
+        return ()
 
     @property
     def name(self):
@@ -255,7 +261,7 @@ class _Registry(Mapping):
     "`name -> class`, importing each method's module on first use."
     def __init__(self, **paths): self.paths = paths
     def __getitem__(self, name):
-        if name not in self.paths: raise UserError(f"unknown method {name!r}: choose one of {', '.join(self.paths)}")
+        if name not in self.paths: raise UserError(f"unknown method {name!r}: choose one of {', '.join(method_names())}")
         mod, cls = self.paths[name].split(':')
         return getattr(import_module(mod), cls)
     def __contains__(self, name): return name in self.paths
@@ -275,6 +281,10 @@ METHODS = _Registry(
        'twin/vicreg': 'ffcl_twin.twins_that_learn:VICRegTwin',      # twins whose hidden layers learn without labels (08d)
        'twin/infonce': 'ffcl_twin.twins_that_learn:InfoNCETwin'},   # the same, contrastive: a variant that failed (08d)
 )
+
+def method_names():
+    "Every name `--method` takes, in the registry's order: each method, then its variants (`twin/guided`, ...)."
+    return [n for k in METHODS for n in (k, *(f'{k}/{v}' for v in METHODS[k].variants()))]
 
 def resolve_method(name, options=None):
     "`(class, options)` for `name`, a method (`'twin'`, `'twin/partner'`) or a variant of one (`'twin/guided'`); `options` override the variant's."

@@ -49,6 +49,7 @@ def negative_partners(gens, b, device='cpu'):
 class SCFF(AutogradMethod):
     "Self-Contrastive Forward-Forward (arXiv:2409.11593) on one network per seed (weights `(S, n_in, n_out)`): per-layer goodness of an image paired with itself (positive) over an image paired with another (negative); no labels in hidden layers; a local softmax head."
     key = 'scff'
+    min_batch = 2                       # the negative pairs an image with another image of the batch: a batch of one has none
     summary = 'Self-Contrastive FF (Chen et al. 2025): goodness high for an image paired with itself, low for two images; no labels in hidden layers'
     hidden_labels = 'none'
     readout = 'the image paired with itself (the positive input), one pass, as the paper\'s linear classifier reads it'

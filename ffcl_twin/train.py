@@ -6,7 +6,7 @@
 __all__ = ['Run', 'load_data', 'train']
 
 # %% ../nbs/15_train.ipynb #4efbbd0c
-import json, math, sys, time
+import json, math, os, sys, time
 
 # %% ../nbs/15_train.ipynb #65f74b83
 import torch
@@ -16,7 +16,7 @@ from .core import UserError, flag
 from .data import load_split, dataset_info, resolve_root, raw_dir
 from .methods import resolve_method
 from .config import Config, preset, resolve_device          # Config and preset: also importable from here, beside train
-from .files import metric_columns, atomic_write, write_metrics, deferred_interrupt, check_out, locked_folder, _resume_state, _run_info, _now
+from .files import metric_columns, atomic_write, write_metrics, deferred_interrupt, check_out, locked_folder, _resume_state, _run_info, _now, foreign_files, RUN_FILES
 from .callbacks import ProgressCB, MetricsCB, CheckpointCB, HealthCB, ThreadsCB
 
 # %% ../nbs/15_train.ipynb #d8efea95
@@ -105,12 +105,43 @@ def load_data(cfg, device):
                         f"{cfg.batch_size} leave a last batch of {last}: pass another {flag('batch_size')} or {flag('n_train')}")
     return (x, y), test
 
+# %% ../nbs/15_train.ipynb #89a89bbe
 def _cannot_write(e, out, saved):
     "The one line for a file the run could not write (a full disk, a read-only folder): what, why, what is kept, what to do."
     what = f"cannot write {e.filename or out}: {(e.strerror or str(e)).lower()}"
     if saved: return f"{what}; epochs 1-{saved} are kept in {out}: free space (or fix the folder) and run again with --resume"
-    return f"{what}; no epoch was saved: free space (or fix the folder), delete {out} and run again"
+    return f"{what}; no epoch was saved: free space (or fix the folder) and run again"
 
+def _out_of_memory(e):
+    "Is `e` PyTorch (or Python) saying that memory ran out?"
+    return isinstance(e, MemoryError) or (isinstance(e, RuntimeError) and any(k in str(e) for k in ('out of memory', "can't allocate memory", 'not enough memory')))
+
+def _no_memory(cfg, device, saved=0, out=None):
+    "The one line for a run that did not fit in memory: the sizes and seeds that did not fit, what is kept, what to do."
+    kept = f'; epochs 1-{saved} are kept in {out} (continue with --resume once it fits)' if saved else '; nothing was saved'
+    return (f"out of memory on {device}: {len(cfg.seeds)} seed(s) of a {'-'.join(map(str, cfg.sizes))} network with batch {cfg.batch_size} "
+            f"do not fit{kept}: pass smaller {flag('sizes')}, fewer {flag('seeds')} or a smaller {flag('batch_size')}")
+
+# %% ../nbs/15_train.ipynb #ebce3122
+def _open_run(out, cfg, device, method, resume):
+    "`(first epoch, rows kept, config.json record)` for a run in the locked folder `out`, resumed from its checkpoint (record `None`: already complete) or fresh in a folder that holds nothing else; a `UserError` otherwise."
+    if resume:
+        state, rows, info = _resume_state(out, cfg, method)
+        method.load_state_dict(state['method'])
+        start = state['epoch'] + 1
+        if start > cfg.epochs: return start, rows, None     # already complete: nothing to do, nothing changed
+        info = info or _run_info(cfg, device)
+        info['config']['epochs'] = cfg.epochs
+        info.setdefault('resumes', []).append(dict(time=_now(), command=' '.join(sys.argv), from_epoch=start - 1, epochs=cfg.epochs))
+        return start, rows, info
+    if (out/'metrics.csv').exists() or (out/'checkpoint.pt').exists():
+        raise UserError(f"{out} already holds a run (metrics.csv/checkpoint.pt): pass --resume to continue it, or choose another --out")
+    if foreign := foreign_files(out):                   # never overwrite or append to what another program left there
+        raise UserError(f"{out} already holds files no run wrote ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}): "
+                        "choose an empty or new --out")
+    return 1, [], _run_info(cfg, device)
+
+# %% ../nbs/15_train.ipynb #2cdd3e6b
 def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
     "Train `cfg`; return the metric rows. With `out`, write `config.json`, `metrics.csv`, `checkpoint.pt` (and `alerts.txt`, see `HealthCB`) there; `threads`: see `ThreadsCB`. Every mistake (config, data, folder, resume, divergence) raises `UserError`."
     cfg = cfg.validate()
@@ -118,30 +149,35 @@ def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
     if resume and out is None: raise UserError("--resume needs --out, the folder of the run to continue")
     data = load_data(cfg, device)
     cls, _ = resolve_method(cfg.method)
-    method = cls(sizes=cfg.sizes, seeds=cfg.seeds, lr=cfg.lr, device=device, **cfg.options)
+    try: method = cls(sizes=cfg.sizes, seeds=cfg.seeds, lr=cfg.lr, device=device, **cfg.options)   # before any folder exists
+    except (MemoryError, RuntimeError) as e:
+        if _out_of_memory(e): raise UserError(_no_memory(cfg, device)) from None
+        raise
     cbs = [ThreadsCB(threads), *cbs, *([ProgressCB()] if progress else [])]
-    if out is None: return Run(cfg, method, data, [HealthCB(), *cbs]).fit()
-    with locked_folder(out):
-        start, rows, info = 1, [], None
-        if resume:
-            state, rows, info = _resume_state(out, cfg, method)
-            method.load_state_dict(state['method'])
-            start = state['epoch'] + 1
-            if start > cfg.epochs:                          # already complete: nothing to do, nothing changed
+    if out is None:
+        try: return Run(cfg, method, data, [HealthCB(), *cbs]).fit()
+        except (MemoryError, RuntimeError) as e:
+            if _out_of_memory(e): raise UserError(_no_memory(cfg, device)) from None
+            raise
+    created = not os.path.lexists(out)
+    try:
+        with locked_folder(out):
+            start, rows, info = _open_run(out, cfg, device, method, resume)
+            if info is None:
                 if progress: print(f'{out} is already complete ({cfg.epochs} epochs): nothing to do', file=sys.stderr)
                 return rows
-            info = info or _run_info(cfg, device)
-            info['config']['epochs'] = cfg.epochs
-            info.setdefault('resumes', []).append(dict(time=_now(), command=' '.join(sys.argv), from_epoch=start - 1, epochs=cfg.epochs))
-        else:
-            if (out/'metrics.csv').exists() or (out/'checkpoint.pt').exists():
-                raise UserError(f"{out} already holds a run (metrics.csv/checkpoint.pt): pass --resume to continue it, or choose another --out")
-            info = _run_info(cfg, device)
-        ckpt = CheckpointCB(out/'checkpoint.pt', saved=start - 1)
-        try:
-            if resume: write_metrics(out/'metrics.csv', rows)   # drop a torn row, and rows of an epoch whose checkpoint never landed
-            atomic_write(out/'config.json', json.dumps(info, indent=2))
-            run = Run(cfg, method, data, [MetricsCB(out/'metrics.csv'), ckpt, HealthCB(out/'alerts.txt'), *cbs])
-            run.rows = rows
-            return run.fit(start)
-        except OSError as e: raise UserError(_cannot_write(e, out, ckpt.saved)) from None
+            ckpt = CheckpointCB(out/'checkpoint.pt', saved=start - 1)
+            try:
+                if resume: write_metrics(out/'metrics.csv', rows)   # drop a torn row, and rows of an epoch whose checkpoint never landed
+                atomic_write(out/'config.json', json.dumps(info, indent=2))
+                run = Run(cfg, method, data, [MetricsCB(out/'metrics.csv'), ckpt, HealthCB(out/'alerts.txt'), *cbs])
+                run.rows = rows
+                return run.fit(start)
+            except BaseException as e:
+                if not resume and ckpt.saved == 0:          # nothing saved: the files it wrote go (the folder held nothing else)
+                    for name in RUN_FILES: (out/name).unlink(missing_ok=True)
+                if isinstance(e, OSError): raise UserError(_cannot_write(e, out, ckpt.saved)) from None
+                if _out_of_memory(e): raise UserError(_no_memory(cfg, device, ckpt.saved, out)) from None
+                raise
+    finally:
+        if created and out.is_dir() and not any(out.iterdir()): out.rmdir()   # a run that saved nothing leaves no folder

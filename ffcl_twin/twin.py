@@ -57,7 +57,7 @@ class Twin(Method):
     "Twins A and B of every seed in `seeds`, MLPs of layer `sizes` (weights `(2S, n_in, n_out)`), trained by the local RL and CL of arXiv:2405.03432 §2–3; a bad `reading` or `pairing` raises `UserError`."
     key, nets = 'twin', ('A', 'B')
     summary = "the paper's twins: a cosine loss between twins A and B trains each hidden layer, BCE each output layer"
-    options = dict(reading=('symmetric', tuple(READINGS), 'which twins a hidden layer\'s RL trains: ' + '; '.join(f'{k}: {v}' for k, v in READINGS.items())),
+    options = dict(reading=('guided', tuple(READINGS), 'which twins a hidden layer\'s RL trains: ' + '; '.join(f'{k}: {v}' for k, v in READINGS.items())),
                    pairing=('image', tuple(PAIRINGS), 'what the twins see: ' + '; '.join(f'{k}: {v}' for k, v in PAIRINGS.items())))
     backprop = False   # does the output's loss reach every layer? (the `backprop` control)
 
@@ -85,8 +85,10 @@ class Twin(Method):
         if not variant or not cls.options: return super().variant_options(variant)
         reading, pairs = variant.removesuffix('_pairs'), variant.endswith('_pairs')
         if reading not in READINGS:
-            raise UserError(f"unknown twin variant {variant!r}: choose one of " + ', '.join(f'twin/{r}{p}' for p in ('', '_pairs') for r in READINGS))
+            raise UserError(f"unknown twin variant {variant!r}: choose one of " + ', '.join(f'twin/{v}' for v in cls.variants()))
         return dict(reading=reading, pairing='class' if pairs else 'image')
+    @classmethod
+    def variants(cls): return tuple(f'{r}{p}' for p in ('', '_pairs') for r in READINGS) if cls.options else ()
     def parameters(self): return [self.params]
 
     def _shapes(self):

@@ -142,6 +142,7 @@ class VICRegTwin(_Twins):
 class InfoNCETwin(_Twins):
     "Twins A and B per seed (weights `(2S, n_in, n_out)`) whose hidden layers learn a symmetric InfoNCE (arXiv:1807.03748 Eq. 4) between the twins' outputs (the same image is the positive)."
     key = 'twin/infonce'
+    min_batch = 2                       # a batch of one has no negative: its InfoNCE would be exactly 0
     summary = "both twins' hidden layers learn InfoNCE between the twins (same image positive, batch negatives); no labels in hidden layers"
     temperature = 0.5
 

@@ -6,7 +6,7 @@ from ffcl_twin.callbacks import HealthCB, run_alerts
 def _row(epoch, acc, net='B', cos=0.5):
     return dict(method='backprop', seed=3, net=net, epoch=epoch, test_acc=acc, test_pair_cos_h1=0.2, test_pair_cos_h2=cos)
 
-def _run(rows): return SimpleNamespace(rows=rows, method=SimpleNamespace(sizes=(784, 64, 64, 10)))
+def _run(rows, epochs=30): return SimpleNamespace(rows=rows, method=SimpleNamespace(sizes=(784, 64, 64, 10)), cfg=SimpleNamespace(epochs=epochs))
 
 def test_dead_output_is_reported_once(tmp_path):
     err, run = io.StringIO(), _run([_row(1, 0.90, 'A'), _row(1, 0.88)])

@@ -22,7 +22,8 @@ def test_cli_methods_lists_every_method():
     assert [l.split()[0] for l in lines] == list(METHODS)
     assert any(l.startswith('backprop') and 'NOT local' in l for l in lines)
     twin = next(l for l in lines if l.split()[0] == 'twin')      # a method's own default is the one shown...
-    assert '--reading symmetric|guided, default symmetric' in twin, twin
+    assert '--reading symmetric|guided, default guided' in twin, twin        # plain `--method twin` is the paper's reading
+    assert 'variants twin/symmetric, twin/guided, twin/symmetric_pairs, twin/guided_pairs' in twin, twin
     assert 'trains twin/guided unless --method' in default, default   # ...and what `train` trains without --method is said
 
 @pytest.mark.parametrize('args,code,needle', [
