@@ -277,7 +277,7 @@ def run_curves(rows):
     for a in alerts:
         r = next(r for r in rows if (r['seed'], r['net'], r['epoch']) == (a['seed'], a['net'], a['epoch']))
         acc.plot(r['epoch'], r['test_acc'], 'rx', ms=10, mew=2)
-        acc.annotate(a['kind'], (r['epoch'], r['test_acc']), xytext=(4, -10), textcoords='offset points', color='r', fontsize=8)
+        acc.annotate(a['kind'], (r['epoch'], r['test_acc']), xytext=(-6, -12), textcoords='offset points', color='r', fontsize=8, ha='right')
     acc.set(title=f"{rows[0]['method']}: test accuracy" + (f' ({len(alerts)} alert(s), red)' if alerts else ''), xlabel='epoch', ylabel='test accuracy')
     acc.legend(fontsize=8)
     for k in [k for k in rows[0] if k.startswith('train_')]:

@@ -56,3 +56,19 @@ def damaged_data(tmp_path, data_dir):
         if damage is not None: (raw/name).write_bytes(damage((data_dir/'MNIST'/'raw'/name).read_bytes()))
         return tmp_path/'data'
     return make
+
+def run_main(*args, env=None, cwd=None):
+    """Run `ffcl_twin ARGS` in this process (`ffcl_twin.cli.main`, what the command calls); return (exit code, stdout, stderr).
+    For commands that stop before training (a bad option, a bad file): a fresh process would only add PyTorch's start-up."""
+    import contextlib, io
+    from ffcl_twin.cli import main
+    out, err, environ, here = io.StringIO(), io.StringIO(), dict(os.environ), os.getcwd()
+    try:
+        os.environ.update(env or {})
+        if cwd: os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try: code = main([str(a) for a in args])
+            except SystemExit as e: code = e.code
+    finally:
+        os.environ.clear(); os.environ.update(environ); os.chdir(here)
+    return code, out.getvalue(), err.getvalue()

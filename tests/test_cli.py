@@ -4,7 +4,7 @@ import json, os, shutil, signal, subprocess, sys, time
 import pytest, torch
 from pathlib import Path
 from ffcl_twin.experiments import FIGURE_FILES
-from conftest import run_cli, popen, wait_for, assert_one_line_error, sigint_default, DATA, RAW
+from conftest import run_cli, run_main, popen, wait_for, assert_one_line_error, sigint_default, DATA, RAW
 
 QUICK = ['--epochs', 1, '--n-train', 640, '--allow-dead']   # runs too short to learn (exit 3 without it): not what these test
 SMALL = ['--data-dir', DATA, '--n-train', 2000, '--device', 'cpu', '--allow-dead']
@@ -34,10 +34,11 @@ SMALL = ['--data-dir', DATA, '--n-train', 2000, '--device', 'cpu', '--allow-dead
     (['--method', 'twin/vicreg', '--batch-size', 1], ['twin/vicreg needs at least 2 images in every batch', '--batch-size 2 or more']),
 ])
 def test_bad_options(tmp_path, args, needles):
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', DATA, *QUICK, *args)
+    code, out, err = run_main('train', '--out', tmp_path/'run', '--data-dir', DATA, *QUICK, *args)
     assert_one_line_error(code, err, *needles)
     assert not (tmp_path/'run').exists()
 
+@pytest.mark.slow
 def test_sizes_reach_the_network(tmp_path):
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--method', 'ff', '--sizes', 784, 32, 16, 8, 10, *SMALL, '--epochs', 1)
     assert code == 0, err
@@ -46,7 +47,7 @@ def test_sizes_reach_the_network(tmp_path):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs a machine without CUDA')
 def test_cuda_absent(tmp_path):
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', DATA, '--device', 'cuda', *QUICK)
+    code, out, err = run_main('train', '--out', tmp_path/'run', '--data-dir', DATA, '--device', 'cuda', *QUICK)
     assert_one_line_error(code, err, 'no CUDA GPU', '--device cpu')
 
 def test_paper_hyperparameters_are_pinned():
@@ -74,18 +75,19 @@ def test_command_line_and_config_agree():
     for f in fields(Config):
         if f.metadata['cli']: assert f.metadata['help'].split()[0] in help
 
+@pytest.mark.slow
 def test_nan_loss(tmp_path):
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', DATA, '--lr', 1e30, *QUICK)
     assert_one_line_error(code, err, 'diverged at epoch 1', 'lower --lr')
 
 # --- data ---------------------------------------------------------------------------------------------------------------------
 def test_data_dir_missing(tmp_path):
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', tmp_path/'nowhere', *QUICK)
+    code, out, err = run_main('train', '--out', tmp_path/'run', '--data-dir', tmp_path/'nowhere', *QUICK)
     assert_one_line_error(code, err, 'does not exist', '--data-dir')
 
 def test_data_dir_is_a_file(tmp_path):
     (tmp_path/'f').write_text('x')
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', tmp_path/'f', '--epochs', 1)
+    code, out, err = run_main('train', '--out', tmp_path/'run', '--data-dir', tmp_path/'f', '--epochs', 1)
     assert_one_line_error(code, err, 'is a file, not a folder')
 
 @pytest.mark.parametrize('deep', ['MNIST', 'MNIST/raw'])
@@ -93,10 +95,11 @@ def test_data_dir_too_deep(tmp_path, deep):
     "--data-dir naming MNIST/ (or MNIST/raw/) itself: the hint names the folder to pass (it suggested creating MNIST/MNIST/raw)."
     raw = tmp_path/'data'/'MNIST'/'raw'; raw.mkdir(parents=True)
     for f in RAW: (raw/f).symlink_to(DATA/'MNIST'/'raw'/f)
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', tmp_path/'data'/deep, *QUICK)
+    code, out, err = run_main('train', '--out', tmp_path/'run', '--data-dir', tmp_path/'data'/deep, *QUICK)
     assert_one_line_error(code, err, 'too deep', f"--data-dir {tmp_path/'data'}")
     assert 'MNIST/MNIST' not in err and 'raw/raw' not in err
 
+@pytest.mark.slow
 def test_data_dir_from_the_environment_is_recorded(tmp_path):
     "config.json records the data folder read, also when it came from $FFCL_TWIN_DATA (it said null)."
     code, out, err = run_cli('train', '--out', tmp_path/'run', *QUICK, env={'FFCL_TWIN_DATA': str(DATA)})
@@ -112,15 +115,16 @@ LABELS, IMAGES = 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte'
     (IMAGES, lambda b: b[:-1] + bytes([(b[-1] + 1) % 256]), 'SHA-256'),
 ])
 def test_damaged_files(tmp_path, damaged_data, name, damage, needle):
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', damaged_data(name, damage), *QUICK)
+    code, out, err = run_main('train', '--out', tmp_path/'run', '--data-dir', damaged_data(name, damage), *QUICK)
     assert_one_line_error(code, err, needle, name)
     assert not (tmp_path/'run').exists()
 
 def test_bad_data_leaves_no_folder(tmp_path, damaged_data):
-    code, out, err = run_cli('train', '--out', tmp_path/'run', '--data-dir', damaged_data(RAW[0], lambda b: b[:10]), '--epochs', 1)
+    code, out, err = run_main('train', '--out', tmp_path/'run', '--data-dir', damaged_data(RAW[0], lambda b: b[:10]), '--epochs', 1)
     assert_one_line_error(code, err, 'shorter than an IDX images header')
     assert not (tmp_path/'run').exists()
 
+@pytest.mark.slow
 def test_offline_without_data_dir_is_short(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != 'FFCL_TWIN_DATA'}
     r = subprocess.run([sys.executable, '-m', 'ffcl_twin', 'train', '--out', str(tmp_path/'run'), '--epochs', '1'], capture_output=True,
@@ -130,6 +134,7 @@ def test_offline_without_data_dir_is_short(tmp_path):
     assert 'could not download mnist' in r.stderr and '--data-dir' in r.stderr
 
 # --- figure ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_figure_command(tmp_path):
     "`ffcl_twin figure` writes every file; with the committed bounds a one-epoch miniature fails them (exit 1), files kept."
     code, out, err = run_cli('figure', '--out', tmp_path/'fig', '--epochs', 1, '--seeds', 0, 1, '--n-train', 2000, '--data-dir', DATA)
@@ -144,6 +149,7 @@ def test_figure_command(tmp_path):
     code, out, err = run_cli('figure', '--out', tmp_path/'fig3', '--data-dir', DATA, '--bounds', tmp_path/'missing.json')
     assert_one_line_error(code, err, 'cannot read bounds file')
 
+@pytest.mark.slow
 def test_figure_never_overwrites(tmp_path):
     "`figure` writes to ./figures by default (never the committed paper_figures) and refuses to replace outputs without --overwrite."
     args = ['figure', '--epochs', 1, '--seeds', 0, '--n-train', 300, '--data-dir', DATA]
@@ -159,15 +165,16 @@ def test_figure_never_overwrites(tmp_path):
 @pytest.mark.parametrize('args,needles', [(['--threads', 0], ['--threads must be >= 1']), (['--seeds', 0, 0], ['seeds must be distinct', '--seeds 0 1 2']),
                                           (['--n-train', 10_000_000], ['n_train 10000000 is more than'])])
 def test_figure_bad_options(tmp_path, args, needles):
-    code, out, err = run_cli('figure', '--out', tmp_path/'fig', '--epochs', 1, '--data-dir', DATA, *args)
+    code, out, err = run_main('figure', '--out', tmp_path/'fig', '--epochs', 1, '--data-dir', DATA, *args)
     assert_one_line_error(code, err, *needles)
 
 # --- locality and methods ---------------------------------------------------------------------------------------------
 def test_locality_refuses_an_option_the_method_lacks():
     "Was a TypeError with exit 1, the code for 'not local'; `train` refuses the same options in one line."
-    code, out, err = run_cli('locality', '--method', 'ff', '--reading', 'guided')
+    code, out, err = run_main('locality', '--method', 'ff', '--reading', 'guided')
     assert_one_line_error(code, err, "method ff has no option 'reading'")
 
+@pytest.mark.slow
 def test_locality_names_what_it_checked():
     "--reading overrides the variant's reading: the verdict names twin/symmetric (it said twin/guided)."
     code, out, err = run_cli('locality', '--method', 'twin/guided', '--reading', 'symmetric')
@@ -190,6 +197,7 @@ def test_installed_command_is_the_console_entry():
     r = subprocess.run([exe, '--version'], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.startswith('ffcl_twin '), r.stderr
 
+@pytest.mark.slow
 def test_progress_lines_when_not_a_terminal(tmp_path):
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--epochs', 2, '--seeds', 0, 1, *SMALL)
     assert code == 0, err
@@ -210,6 +218,7 @@ from ffcl_twin.cli import console
 sys.exit(console())
 """
 
+@pytest.mark.slow
 @pytest.mark.parametrize('module', ['numpy.version', 'numpy.lib._iotools', 'torch.storage', 'torchvision.models'])
 def test_ctrl_c_while_importing_is_one_line(tmp_path, module):
     "A KeyboardInterrupt inside NumPy's import was swallowed (the run trained on, exit 0) or broke it (RecursionError)."
@@ -218,6 +227,7 @@ def test_ctrl_c_while_importing_is_one_line(tmp_path, module):
     assert (p.returncode, p.stderr.strip()) == (130, 'ffcl_twin: interrupted: nothing was saved'), p.stderr
     assert not (tmp_path/'run').exists()
 
+@pytest.mark.slow
 def test_ctrl_c_ignored_stays_ignored(tmp_path):
     "A run started with SIGINT ignored (what a script's `cmd &` does) is not stopped by one: it trains to the end."
     def ignore(): signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -237,10 +247,11 @@ FIG = ['figure', '--epochs', 1, '--seeds', 0, '--n-train', 300, '--data-dir', DA
 def test_figure_bounds_of_the_wrong_shape(tmp_path, bounds, needle):
     "Checked when read, in one line (it was a traceback after all the training)."
     (tmp_path/'b.json').write_text(json.dumps(bounds))
-    code, out, err = run_cli(*FIG, '--out', tmp_path/'fig', '--bounds', tmp_path/'b.json')
+    code, out, err = run_main(*FIG, '--out', tmp_path/'fig', '--bounds', tmp_path/'b.json')
     assert_one_line_error(code, err, needle, 'b.json')
     assert not (tmp_path/'fig').exists()
 
+@pytest.mark.slow
 def test_figure_bounds_that_cannot_apply_fail(tmp_path):
     "A one-epoch run against an epoch-30 interval and an ordering of a reading that does not exist: it said '3 bounds checked: all hold'."
     bounds = dict(intervals=[dict(reading='guided', scaling='standard', net='A', epoch=1, lo=0., hi=1.),

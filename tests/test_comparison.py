@@ -45,6 +45,7 @@ def test_committed_table_is_the_committed_runs(folder):
     table = comparison_markdown(comparison_table(committed_runs(folder)))
     assert (folder/'comparison.md').read_text() == table + '\n', f'{folder}/comparison.md is stale: regenerate it with nbs/09_comparison.ipynb'
 
+@pytest.mark.slow
 def test_parallel_equals_serial(data_dir, capfd):
     kw = dict(methods=('frozen_hidden', 'local_supervised'), datasets=('mnist',), epochs=1, seeds=(0, 1), n_train=1000, data_dirs=dict(mnist=str(data_dir)), device='cpu')
     serial, parallel = compare(workers=1, **kw), compare(workers=2, **kw)

@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.slow      # the docs site built and read in a browser: the README's second test command
+
 ROOT = Path(__file__).resolve().parent.parent
 FIG2 = 'paper_figures/06_paper_figure2.html'
 WIDTH, MAX_HEIGHT = 1280, 6000

@@ -2,7 +2,7 @@
 paper's reading, unknown names answered with every valid one, and one run's curves drawn from its metrics alone."""
 import json, subprocess, sys
 import pytest
-from conftest import run_cli, assert_one_line_error, DATA
+from conftest import run_cli, run_main, assert_one_line_error, DATA
 
 IMPORTS_TORCH = """import sys
 from ffcl_twin.cli import main
@@ -30,10 +30,11 @@ def test_method_twin_is_the_papers_reading(tmp_path):
 @pytest.mark.parametrize('args', [['train', '--out', 'x', '--method', 'twins'], ['train', '--out', 'x', '--method', 'twin/'],
                                   ['locality', '--method', 'nope'], ['train', '--out', 'x', '--method', 'twin/mirror']])
 def test_unknown_method_lists_every_name(args, tmp_path):
-    code, out, err = run_cli(*args, cwd=tmp_path)
+    code, out, err = run_main(*args, cwd=tmp_path)
     assert_one_line_error(code, err, 'twin/guided')
     assert all(n in err for n in ('twin/symmetric', 'twin/guided_pairs')) if 'mirror' in args[-1] else all(n in err for n in ('ff', 'scff', 'twin/partner')), err
 
+@pytest.mark.slow
 def test_plot_draws_a_run_from_its_metrics(tmp_path):
     code, out, err = run_cli('train', '--out', tmp_path/'run', '--epochs', 2, '--n-train', 640, '--data-dir', DATA, '--seeds', 0, 1, '--allow-dead')
     assert code == 0, err

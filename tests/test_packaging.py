@@ -1,6 +1,9 @@
 "`pip wheel . --no-deps` builds a wheel that installs into a fresh venv, where `ffcl_twin --help` works."
 import subprocess, sys, sysconfig, venv
+import pytest
 from pathlib import Path
+
+pytestmark = pytest.mark.slow      # a wheel built and installed into a fresh venv: the README's second test command
 
 ROOT = Path(__file__).resolve().parents[1]
 

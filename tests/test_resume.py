@@ -7,6 +7,8 @@ from conftest import run_cli, popen, assert_one_line_error, DATA
 from ffcl_twin.methods import METHODS
 from ffcl_twin.train import Config, train
 
+pytestmark = pytest.mark.slow      # whole training processes, interrupted and resumed: the README's second test command
+
 ARGS = ['--data-dir', DATA, '--n-train', 6000, '--seeds', 0, 1, '--reading', 'guided', '--device', 'cpu', '--allow-dead']   # too short to learn: exit 3 without it
 QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu', '--allow-dead']
 

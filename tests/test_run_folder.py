@@ -5,6 +5,8 @@ import pytest, torch
 from pathlib import Path
 from conftest import run_cli, popen, wait_for, assert_one_line_error, DATA
 
+pytestmark = pytest.mark.slow      # whole training processes against full disks, kills and hostile paths: the README's second test command
+
 QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu', '--seeds', 0, '--allow-dead']   # too short to learn: exit 3 without it
 
 def files(run): return {p.name: p.read_bytes() for p in run.iterdir() if p.name != '.lock'}

@@ -12,7 +12,9 @@ def assert_same_rows(a, b):
         assert (math.isnan(x['test_acc']) and math.isnan(y['test_acc'])) or x['test_acc'] == y['test_acc'], (x, y)
         for k in ('probe_h1', 'probe_h2'): assert (math.isnan(x[k]) and math.isnan(y[k])) or x[k] == pytest.approx(y[k], abs=2e-3), (x, y, k)
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_local_pools_rows(data_dir):
+    pytest.importorskip('dask.distributed', reason="Dask is the cluster extra: pip install -e '.[cluster]'")
     from dask.distributed import Client, LocalCluster
     kw = dict(KW, data_dirs=dict(mnist=str(data_dir)))
     local = compare(workers=2, **kw)
@@ -24,6 +26,7 @@ def test_dask_cluster_gives_the_local_pools_rows(data_dir):
 
 SWEEP = "import sys; from ffcl_twin.comparison import compare; compare(store=sys.argv[1], data_dirs=dict(mnist=sys.argv[2]), **eval(sys.argv[3]))"
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path, data_dir, capfd):
     store = tmp_path/'sweep'
     p = subprocess.Popen([sys.executable, '-c', SWEEP, str(store), str(data_dir), repr(KW)], stderr=subprocess.DEVNULL)
@@ -46,3 +49,23 @@ def test_a_job_is_named_by_its_function_and_arguments():
     code = "from ffcl_twin.comparison import _job_key, _call, _compare_run; print(_job_key(_call, (_compare_run, eval(input()))))"
     other = subprocess.run([sys.executable, '-c', code], input=repr(job), capture_output=True, text=True, check=True).stdout.strip()
     assert other == _job_key(_call, (_compare_run, job))     # the same in another process: functions by import path, not address
+
+def test_a_damaged_stored_result_is_named(tmp_path):
+    "An empty or cut-off result in the store was a raw JSONDecodeError/KeyError naming no file."
+    from ffcl_twin.core import UserError
+    jobs = [(abs, (-3,)), (abs, (-4,))]
+    assert run_jobs(_call, jobs, store=tmp_path) == [3, 4]
+    victim = tmp_path/f'{_job_key(_call, jobs[1])}.json'
+    for damage in ('', '{"result": 4', '{"job": 1}'):
+        victim.write_text(damage)
+        with pytest.raises(UserError, match=f'{victim.name} is damaged .*delete it and run again'): run_jobs(_call, jobs, store=tmp_path)
+
+@pytest.mark.parametrize('spec,needle', [(dict(lrs=(1e-3, -1)), 'learning rate -1'), (dict(methods=('frozen_hidden', 'mirror')), 'unknown method'),
+                                         (dict(datasets=('mnist', 'cifar')), 'unknown dataset')])
+def test_a_bad_sweep_spec_fails_before_any_job(tmp_path, spec, needle):
+    "select_lrs(lrs=(1e-3, -1)) failed only after the first job had run."
+    from ffcl_twin.comparison import select_lrs
+    from ffcl_twin.core import UserError
+    kw = dict(dict(methods=('frozen_hidden',), datasets=('mnist',), lrs=(1e-3,), epochs=1, n_train=500, device='cpu'), **spec)
+    with pytest.raises(UserError, match=needle): select_lrs(store=tmp_path/'store', **kw)
+    assert not (tmp_path/'store').exists()
