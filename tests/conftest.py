@@ -72,3 +72,13 @@ def run_main(*args, env=None, cwd=None):
     finally:
         os.environ.clear(); os.environ.update(environ); os.chdir(here)
     return code, out.getvalue(), err.getvalue()
+
+QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu', '--seeds', 0, '--allow-dead']   # a run too short to learn (exit 3 without the flag)
+
+@pytest.fixture
+def one_epoch(tmp_path):
+    "A run folder holding one finished epoch of `QUICK`."
+    run = tmp_path/'run'
+    code, out, err = run_cli('train', '--out', run, '--epochs', 1, *QUICK)
+    assert code == 0, err
+    return run

@@ -3,24 +3,16 @@ user named, a second run cannot share it, and the per-user run registry in the t
 import json, os, resource, signal, subprocess, sys
 import pytest, torch
 from pathlib import Path
-from conftest import run_cli, popen, wait_for, assert_one_line_error, DATA
+from conftest import QUICK, run_cli, popen, wait_for, assert_one_line_error, DATA
 
 pytestmark = pytest.mark.slow      # whole training processes against full disks, kills and hostile paths: the README's second test command
 
-QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu', '--seeds', 0, '--allow-dead']   # too short to learn: exit 3 without it
 
 def files(run): return {p.name: p.read_bytes() for p in run.iterdir() if p.name != '.lock'}
 
 def fsize_limit(n):
     "A `preexec_fn`: no file of the child may grow beyond `n` bytes (a full disk, without a small file system to fill)."
     return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
-
-@pytest.fixture
-def one_epoch(tmp_path):
-    run = tmp_path/'run'
-    code, out, err = run_cli('train', '--out', run, '--epochs', 1, *QUICK)
-    assert code == 0, err
-    return run
 
 # --- folders the run cannot use ---------------------------------------------------------------------------------------
 def test_out_not_writable(tmp_path):

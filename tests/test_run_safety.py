@@ -3,19 +3,11 @@ checkpoints, foreign files, the user's dot-files, memory that runs out, batches 
 records, runs that never learn, two figures at once, over-long paths, too many threads, bounds for other data."""
 import json, os
 import pytest
-from conftest import run_cli, run_main, assert_one_line_error, DATA
+from conftest import QUICK, run_cli, run_main, assert_one_line_error, DATA
 from ffcl_twin.files import locked_folder
 
-QUICK = ['--data-dir', DATA, '--n-train', 640, '--device', 'cpu', '--seeds', 0, '--allow-dead']   # too short to learn: not the point here
 
 def listing(run): return sorted(p.name for p in run.iterdir())
-
-@pytest.fixture
-def one_epoch(tmp_path):
-    run = tmp_path/'run'
-    code, out, err = run_cli('train', '--out', run, '--epochs', 1, *QUICK)
-    assert code == 0, err
-    return run
 
 # --- 1. a damaged checkpoint is refused ---------------------------------------------------------------------------------
 @pytest.mark.slow
