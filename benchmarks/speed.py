@@ -7,6 +7,7 @@ both implementations learn the same thing, and the wall time and peak memory of 
 paper run (`ffcl_twin train --preset paper`) in a child process.
 
     python benchmarks/speed.py --data-dir ../shared/data [--epochs 3] [--threads 2]
+    python benchmarks/speed.py --against REV [--epochs 6] [--pairs 5]   # whole paper runs vs REV's package (against.py)
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -52,7 +53,14 @@ def main():
     p.add_argument('--epochs', type=int, default=3, help='timed epochs of each implementation (interleaved)')
     p.add_argument('--threads', type=int, default=torch.get_num_threads())
     p.add_argument('--skip-full-run', action='store_true', help='skip the 30-epoch paper run in a child process')
+    p.add_argument('--against', metavar='REV', help="only time whole paper runs of this tree against REV's package, "
+                   'interleaved pair by pair (benchmarks/against.py; --epochs then counts each run\'s epochs, default 6)')
+    p.add_argument('--pairs', type=int, default=5, help='pairs of runs for --against')
     a = p.parse_args()
+    if a.against:
+        from against import against
+        return against(a.against, epochs=a.epochs if '--epochs' in sys.argv else 6, pairs=a.pairs,
+                       threads=a.threads if '--threads' in sys.argv else None, data_dir=a.data_dir)
     torch.set_num_threads(a.threads)
     print(f'torch {torch.__version__}, {a.threads} threads, CPU: {os.cpu_count()} cores')
 
