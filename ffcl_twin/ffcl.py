@@ -17,9 +17,12 @@ class FFCL(AutogradMethod):
     "FFCL's stage 1 (arXiv:2305.02927, as this package reads it) on one network per seed (weights `(S, n_in, n_out)`): per-layer cosine loss between image pairs (+1 same class, -1 different); a local softmax output layer."
     key = 'ffcl'
     summary = "FFCL stage 1 (Ahamed et al. 2023): each hidden layer's cosine loss on image pairs, +1 same class / -1 different; local softmax output"
+    options = dict(margin=('0', ('0', '0.25', '0.5'), 'cosine below which a different-class pair costs nothing: 0 is nn.CosineEmbeddingLoss\'s default (the authors\'); '
+                           'above 0 a pair of ReLU codes may share active units (08b: with 0, layer 1 thins out and held-out accuracy falls)'))
 
-    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
-        super().__init__(sizes, seeds, lr, device)
+    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu', **options):
+        super().__init__(sizes, seeds, lr, device, **options)
+        self._margin = float(self.opts['margin'])
         self.weights = init_layers(self.gens, self.sizes, 1, self.device)
         self.opt = PlainAdam(self.parameters(), lr)
         self._classes = None
@@ -34,9 +37,9 @@ class FFCL(AutogradMethod):
         partner = torch.where(u[:, 0] < 0.5, self._classes.draw(y[idx], u[:, 1]), (u[:, 1] * len(y)).long().clamp_max(len(y) - 1))
         same = y[partner] == y[idx]
         a, p = self._acts(x[idx]), self._acts(x[partner])      # [h_1, h_2, z] of the image and of its partner, (S, b, n)
-        # per hidden layer l, the cosine embedding loss (margin 0) averaged over the batch, (S,):
-        # 1 - cos(h_l, h_l') for a same-class pair (target +1), max(0, cos(h_l, h_l')) otherwise (target -1)
-        out = [torch.where(same, 1 - c, c.clamp_min(0)).mean(1) for c in (F.cosine_similarity(ha, hp, dim=-1, eps=1e-8) for ha, hp in zip(a[:-1], p[:-1]))]
+        # per hidden layer l, the cosine embedding loss (margin: the option) averaged over the batch, (S,):
+        # 1 - cos(h_l, h_l') for a same-class pair (target +1), max(0, cos(h_l, h_l') - margin) otherwise (target -1)
+        out = [torch.where(same, 1 - c, (c - self._margin if self._margin else c).clamp_min(0)).mean(1) for c in (F.cosine_similarity(ha, hp, dim=-1, eps=1e-8) for ha, hp in zip(a[:-1], p[:-1]))]
         out.append(seed_ce(a[-1], y[idx]))                      # the output layer: CE of softmax(z) on the detached h_2
         return torch.stack(out, -1)[:, None]
 
