@@ -23,6 +23,8 @@ def test_wheel_installs_and_runs(tmp_path):
     assert r.returncode == 0 and 'train' in r.stdout and 'figure' in r.stdout, r.stderr
     r = subprocess.run([tmp_path/'env'/'bin'/'ffcl_twin', 'train', '--help'], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0 and '--resume' in r.stdout, r.stderr
+    r = subprocess.run([tmp_path/'env'/'bin'/'ffcl_twin', 'methods'], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and 'twin/guided' in r.stdout, r.stderr            # the wheel carries catalog.json
     # the wheel carries the committed bounds, so that `ffcl_twin figure --bounds paper` works from an installed package
     r = subprocess.run([py, '-c', "from ffcl_twin.experiments import bounds_path; import json; "
                         "print(*[p for p in map(bounds_path, ('figure2', 'comparison')) if json.loads(p.read_text())['intervals']], sep='\\n')"],
