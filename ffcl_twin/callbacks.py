@@ -82,7 +82,7 @@ def who(r):
     return f"{r['method']} seed {r['seed']}" + ('' if r['net'] == 'net' else f" net {r['net']}")
 
 def run_alerts(rows, n_classes=10, first_chance_epoch=5, last_epoch=None):
-    """The first epoch of each thing gone wrong in `rows`, per seed and net: dicts with `seed`, `net`, `epoch`, `kind`, `message`.
+    """The first epoch of each thing gone wrong in `rows`, per seed and net: dicts with `method`, `seed`, `net`, `epoch`, `kind`, `message`.
     With `last_epoch` (the run's last), its rows are also judged as the end of the run, whatever its length: at chance (`chance`),
     never moved (`stuck`), or more than `DECLINE_MARGIN` below its best epoch (`declining`)."""
     chance, best, accs, out, seen = 1 / n_classes, {}, {}, [], set()
@@ -91,8 +91,8 @@ def run_alerts(rows, n_classes=10, first_chance_epoch=5, last_epoch=None):
         def add(kind, what):
             if (key, kind) in seen: return
             seen.add((key, kind))
-            out.append(dict(seed=r['seed'], net=r['net'], epoch=r['epoch'], kind=kind, message=f"{who(r)}, epoch {r['epoch']}: {what}"))
-        top, accs[key] = best.get(key, (0., 0)), accs.get(key, []) + [acc]
+            out.append(dict(method=r['method'], seed=r['seed'], net=r['net'], epoch=r['epoch'], kind=kind, message=f"{who(r)}, epoch {r['epoch']}: {what}"))
+        top = best.get(key, (0., 0)); accs.setdefault(key, []).append(acc)
         if acc <= chance + CHANCE_MARGIN:
             if top[0] >= chance + LEARNED_MARGIN: add('died', f"test accuracy fell to {acc:.1%} after reaching {top[0]:.1%}")
             elif r['epoch'] >= first_chance_epoch or r['epoch'] == last_epoch: add('chance', f"test accuracy {acc:.1%} is still at chance")

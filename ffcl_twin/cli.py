@@ -24,7 +24,7 @@ def build_catalog():
     from ffcl_twin.config import Config
     methods = {name: dict(local=cls.local, summary=cls.summary, variants=list(cls.variants()),
                           options={k: dict(default=d, choices=list(c), help=h) for k, (d, c, h) in cls.options.items()})
-               for name, cls in ((n, METHODS[n]) for n in METHODS)}
+               for name, cls in METHODS.items()}
     return dict(default_method=Config().method, methods=methods)
 
 def write_catalog(check=False):
@@ -132,19 +132,19 @@ def _check_threads(threads):
     from ffcl_twin.callbacks import _cores
     if threads is None: return
     if threads < 1: raise UserError(f'--threads must be >= 1, got {threads}: or omit it to share the cores')
-    if threads > _cores(): raise UserError(f'--threads {threads} is more than the {_cores()} cores this process may use: pass --threads {_cores()} or less, or omit it')
+    if threads > (n := _cores()): raise UserError(f'--threads {threads} is more than the {n} cores this process may use: pass --threads {n} or less, or omit it')
 
 DEAD_RUN = 3    # `train`'s exit status when a network ended at chance, died or never moved (without --allow-dead)
 
 def run_train(args):
     "`ffcl_twin train`: the configuration from the preset and the flags, then `train`; a `UserError` for a bad option or folder; `DEAD_RUN` when the run ended dead."
     from ffcl_twin.train import train
-    from ffcl_twin.callbacks import run_alerts, DEAD_KINDS
+    from ffcl_twin.callbacks import run_alerts, who, DEAD_KINDS
     cfg = _config_from(args); _check_threads(args.threads)
     rows = train(cfg, args.out, resume=args.resume, progress=True, threads=args.threads)
-    for r in (r for r in rows if r['epoch'] == cfg.epochs): print(f"{r['method']} seed {r['seed']} {r['net']}: epoch {r['epoch']} test acc {r['test_acc']:.4f}")
+    for r in (r for r in rows if r['epoch'] == cfg.epochs): print(f"{who(r)}: epoch {r['epoch']} test acc {r['test_acc']:.4f}")
     print(f'metrics: {Path(args.out)/"metrics.csv"}')
-    dead = sorted({f"seed {a['seed']} {a['net']}" for a in run_alerts(rows, cfg.sizes[-1], last_epoch=cfg.epochs) if a['kind'] in DEAD_KINDS})
+    dead = sorted({who(a) for a in run_alerts(rows, cfg.sizes[-1], last_epoch=cfg.epochs) if a['kind'] in DEAD_KINDS})
     if dead and not args.allow_dead:
         print(f"ffcl_twin: the run ended without learning ({', '.join(dead)}; see the warnings above): its files are kept in {args.out}; "
               f"exit status {DEAD_RUN} (pass --allow-dead to exit 0)", file=sys.stderr)
@@ -253,8 +253,8 @@ RUNS = dict(train='run_train', figure='run_figure', methods='run_methods', local
 
 def _parse(argv):
     "The command line parsed: by the light parser when it is enough (`--help`, `--version`, `LIGHT` commands), else by the whole one, after `STARTUP_IMPORTS`."
-    first, _ = parser(full=False).parse_known_args(argv)
-    if first.command in LIGHT: return parser(full=False).parse_args(argv)
+    light = parser(full=False)
+    if light.parse_known_args(argv)[0].command in LIGHT: return light.parse_args(argv)
     for m in STARTUP_IMPORTS: importlib.import_module(m)
     return parser().parse_args(argv)
 

@@ -8,7 +8,7 @@ __all__ = ['COMPARISON', 'LR_CANDIDATES', 'REFERENCES', 'run_jobs', 'check_sweep
            'derive_comparison_bounds', 'check_comparison_bounds', 'fidelity_run']
 
 # %% ../nbs/17_comparison_runs.ipynb #f4095776
-import hashlib, json, statistics, sys, time
+import hashlib, json, math, statistics, sys, time
 from collections import defaultdict
 from pathlib import Path
 
@@ -91,7 +91,6 @@ def _val_run(ds, m, lr, epochs, seeds, val, data_dir, cfg):
 
 def check_sweep(methods, datasets, lrs=(), epochs=1, seeds=(0,), **cfg):
     "A `UserError` for the first bad entry of a sweep's spec, before any job runs (a bad learning rate failed only after the jobs before it)."
-    import math
     for m in methods: Config(method=m).validate()
     for ds in datasets: Config(dataset=ds).validate()
     for lr in lrs:

@@ -15,7 +15,7 @@ import torch
 # %% ../nbs/12_config.ipynb #234b0e52
 from .core import UserError, flag
 from .data import DATASETS, SCALINGS, dataset_info, check_scaling
-from .methods import resolve_method
+from .methods import resolve_method, method_names
 
 # %% ../nbs/12_config.ipynb #0f91cd62
 def setting(default, help, cli=True):
@@ -69,7 +69,6 @@ class Config:
 def check_method_name(name):
     "A `UserError` for a method name with an empty part (`'twin/'`, `'/guided'`), which would silently mean the plain method."
     if not isinstance(name, str) or any(not part for part in name.split('/')):
-        from ffcl_twin.methods import method_names
         raise UserError(f"unknown method {name!r}: choose one of {', '.join(method_names())}")
 
 # named starting points for the command line's --preset; 'paper' is `Config`'s defaults, the paper's recipe. Its reading

@@ -170,9 +170,9 @@ def check_out(out, what="the run's folder"):
     if out is None: return None
     if not str(out).strip(): raise UserError("out is empty: name a folder for the run, e.g. --out runs/paper")
     out = Path(out)
-    room = os.pathconf('/', 'PC_PATH_MAX') - 64             # what the longest file name a run writes inside needs
-    if len(os.fsencode(os.path.abspath(out))) > room:
-        raise UserError(f"cannot use {str(out)[:40]}... as {what}: its path is {len(os.fsencode(os.path.abspath(out)))} bytes long, "
+    room, length = os.pathconf('/', 'PC_PATH_MAX') - 64, len(os.fsencode(os.path.abspath(out)))   # 64: the longest name a run writes inside
+    if length > room:
+        raise UserError(f"cannot use {str(out)[:40]}... as {what}: its path is {length} bytes long, "
                         f"more than the {room} this file system leaves for it; choose a shorter --out")
     try: st = os.stat(out)
     except (FileNotFoundError, NotADirectoryError): return out

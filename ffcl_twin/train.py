@@ -7,6 +7,7 @@ __all__ = ['Run', 'load_data', 'train']
 
 # %% ../nbs/15_train.ipynb #4efbbd0c
 import json, math, os, sys, time
+from contextlib import contextmanager
 
 # %% ../nbs/15_train.ipynb #65f74b83
 import torch
@@ -116,11 +117,16 @@ def _out_of_memory(e):
     "Is `e` PyTorch (or Python) saying that memory ran out?"
     return isinstance(e, MemoryError) or (isinstance(e, RuntimeError) and any(k in str(e) for k in ('out of memory', "can't allocate memory", 'not enough memory')))
 
-def _no_memory(cfg, device, saved=0, out=None):
-    "The one line for a run that did not fit in memory: the sizes and seeds that did not fit, what is kept, what to do."
-    kept = f'; epochs 1-{saved} are kept in {out} (continue with --resume once it fits)' if saved else '; nothing was saved'
-    return (f"out of memory on {device}: {len(cfg.seeds)} seed(s) of a {'-'.join(map(str, cfg.sizes))} network with batch {cfg.batch_size} "
-            f"do not fit{kept}: pass smaller {flag('sizes')}, fewer {flag('seeds')} or a smaller {flag('batch_size')}")
+@contextmanager
+def _memory_guard(cfg, device, ckpt=None, out=None):
+    "Memory running out inside the block becomes one `UserError`: the sizes and seeds that did not fit, what is kept (`ckpt.saved` epochs in `out`), what to do."
+    try: yield
+    except (MemoryError, RuntimeError) as e:
+        if not _out_of_memory(e): raise
+        saved = ckpt.saved if ckpt else 0
+        kept = f'; epochs 1-{saved} are kept in {out} (continue with --resume once it fits)' if saved else '; nothing was saved'
+        raise UserError(f"out of memory on {device}: {len(cfg.seeds)} seed(s) of a {'-'.join(map(str, cfg.sizes))} network with batch "
+                        f"{cfg.batch_size} do not fit{kept}: pass smaller {flag('sizes')}, fewer {flag('seeds')} or a smaller {flag('batch_size')}") from None
 
 # %% ../nbs/15_train.ipynb #ebce3122
 def _open_run(out, cfg, device, method, resume):
@@ -149,16 +155,10 @@ def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
     if resume and out is None: raise UserError("--resume needs --out, the folder of the run to continue")
     data = load_data(cfg, device)
     cls, _ = resolve_method(cfg.method)
-    try: method = cls(sizes=cfg.sizes, seeds=cfg.seeds, lr=cfg.lr, device=device, **cfg.options)   # before any folder exists
-    except (MemoryError, RuntimeError) as e:
-        if _out_of_memory(e): raise UserError(_no_memory(cfg, device)) from None
-        raise
+    with _memory_guard(cfg, device): method = cls(sizes=cfg.sizes, seeds=cfg.seeds, lr=cfg.lr, device=device, **cfg.options)   # before any folder exists
     cbs = [ThreadsCB(threads), *cbs, *([ProgressCB()] if progress else [])]
     if out is None:
-        try: return Run(cfg, method, data, [HealthCB(), *cbs]).fit()
-        except (MemoryError, RuntimeError) as e:
-            if _out_of_memory(e): raise UserError(_no_memory(cfg, device)) from None
-            raise
+        with _memory_guard(cfg, device): return Run(cfg, method, data, [HealthCB(), *cbs]).fit()
     created = not os.path.lexists(out)
     try:
         with locked_folder(out):
@@ -167,17 +167,17 @@ def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
                 if progress: print(f'{out} is already complete ({cfg.epochs} epochs): nothing to do', file=sys.stderr)
                 return rows
             ckpt = CheckpointCB(out/'checkpoint.pt', saved=start - 1)
-            try:
-                if resume: write_metrics(out/'metrics.csv', rows)   # drop a torn row, and rows of an epoch whose checkpoint never landed
-                atomic_write(out/'config.json', json.dumps(info, indent=2))
-                run = Run(cfg, method, data, [MetricsCB(out/'metrics.csv'), ckpt, HealthCB(out/'alerts.txt'), *cbs])
-                run.rows = rows
-                return run.fit(start)
-            except BaseException as e:
-                if not resume and ckpt.saved == 0:          # nothing saved: the files it wrote go (the folder held nothing else)
-                    for name in RUN_FILES: (out/name).unlink(missing_ok=True)
-                if isinstance(e, OSError): raise UserError(_cannot_write(e, out, ckpt.saved)) from None
-                if _out_of_memory(e): raise UserError(_no_memory(cfg, device, ckpt.saved, out)) from None
-                raise
+            with _memory_guard(cfg, device, ckpt, out):     # entered first: the clean-up below runs before its one line
+                try:
+                    if resume: write_metrics(out/'metrics.csv', rows)   # drop a torn row, and rows of an epoch whose checkpoint never landed
+                    atomic_write(out/'config.json', json.dumps(info, indent=2))
+                    run = Run(cfg, method, data, [MetricsCB(out/'metrics.csv'), ckpt, HealthCB(out/'alerts.txt'), *cbs])
+                    run.rows = rows
+                    return run.fit(start)
+                except BaseException as e:
+                    if not resume and ckpt.saved == 0:      # nothing saved: the files it wrote go (the folder held nothing else)
+                        for name in RUN_FILES: (out/name).unlink(missing_ok=True)
+                    if isinstance(e, OSError): raise UserError(_cannot_write(e, out, ckpt.saved)) from None
+                    raise
     finally:
         if created and out.is_dir() and not any(out.iterdir()): out.rmdir()   # a run that saved nothing leaves no folder
