@@ -28,7 +28,7 @@ from .experiments import K_STD, FLOOR, interval, group_stats, _check_bounds_shap
 
 # %% ../nbs/17_comparison_runs.ipynb #ab086fcc
 COMPARISON = ('backprop', 'frozen_hidden', 'twin/guided', 'twin/symmetric', 'twin/guided_pairs', 'twin/symmetric_pairs',
-              'local_supervised', 'ff', 'ffcl', 'ffcm', 'scff', 'twin/partner', 'twin/vicreg', 'twin/infonce')
+              'local_supervised', 'ff', 'ffcl', 'ffcm', 'scff', 'pepita', 'drtp', 'twin/partner', 'twin/vicreg', 'twin/infonce')
 LR_CANDIDATES = (1e-4, 3e-4, 1e-3, 3e-3)
 
 def _job_key(fn, args):
@@ -290,6 +290,29 @@ REFERENCES = (
                 'layer 2: AdamW lr 2e-3, weight decay 1e-4, gamma 0.6, readout dropout 0.2, 9 epochs: config.json:242-250',
                 'AdamW with ExponentialLR: ContrastFF_MNIST.py:840-841', 'scheduler stepped every period batches: ContrastFF_MNIST.py:47-48',
                 'shifts: RandomAffine translate 2/28: ContrastFF_MNIST.py:150', 'the two commands (20 and 9 epochs): README.md:88, 92')),
+    dict(peer='PEPITA', method='pepita', published=0.9801, epochs=100,
+         source='Dellaferrera & Kreiman 2022 (PMLR v162, 4937-4955), Table 1, fully connected, MNIST: 98.01 ± 0.09% (BP 98.63 ± 0.03%); '
+                "GiorgiaD/PEPITA's MNIST command",
+         config=dict(sizes=(784, 1024, 10), batch_size=64, lr=0.1, scaling='unit', options=dict(optimizer='momentum', dropout='0.1', init='he', decay='steps')),
+         theirs='no biases; momentum keeps the rate inside the velocity (v = 0.9v + ηg); numpy random numbers, one image at a time',
+         cited=('the MNIST command: 1 hidden layer of 1024, ReLU, softmax output, eta 0.1, dropout keep 0.9, batch 64, momentum, He-uniform, 100 epochs, 2 passes: README.md:34-39',
+                'He-uniform weights U(±√(6/n_in)), no biases (a layer holds w only): functions.py:18-19, 55-64',
+                'F (n_in × classes), He-uniform times 0.05: functions.py:151, 166-175, 187',
+                'pass 2 on x + F e, e = output - target: functions.py:298, 304, 451',
+                'hidden delta = pass-1 output minus pass-2 output, times the dropout mask: functions.py:121, 327, 331',
+                'one dropout mask for both passes: functions.py:108-118', "output layer's delta = pass 2's error: functions.py:309",
+                "momentum 0.9; update = delta × the layer's pass-2 input, averaged over the batch: functions.py:140, 274, 347-352",
+                'learning rate ×0.1 at epochs 60 and 90 (eta_decay forced on): functions.py:424-426, main.py:161',
+                'inputs scaled to [0, 1]: utils.py:122-123, 156', 'all 60,000 training images (the test set as validation): functions.py:363')),
+    dict(peer='DRTP', method='drtp', published=float('nan'), epochs=100,
+         source='Frenkel et al. 2021; the DRTP row of PEPITA\'s Table 1 (not read here)',
+         config=dict(sizes=(784, 1024, 10), batch_size=100, lr=1e-4, scaling='unit', options=dict(optimizer='nesterov')),
+         theirs="the same rule, optimiser, loss, batch, rate and initialisation; PyTorch's global generator (seed 42) shuffles",
+         cited=('hidden gradient = one-hot target × B: function.py:61-62', 'B: kaiming_uniform_ on (classes, width), fixed: module.py:90-98, models.py:102',
+                'the hook after each hidden activation; the output block by BP: models.py:95-105, 141-148', 'nn.Linear layers with biases: models.py:132',
+                'defaults: NAG, BCE, dropout 0, 100 epochs, batch 100, lr 1e-4, tanh hidden, sigmoid output: main.py:53-54, 57, 59-60, 62, 66-67',
+                'NAG = SGD, momentum 0.9, nesterov: train.py:60-61', 'BCE averaged over the batch and classes: train.py:72-73, 106',
+                'inputs: ToTensor, Normalize(0, 1), i.e. [0, 1]: setup.py:132-134')),
 )
 
 class _FinalEval(Callback):

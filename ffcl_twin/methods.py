@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
            'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
-           'local_forward', 'PlainAdam', 'AutogradMethod', 'method_names', 'resolve_method', 'build_method',
-           'check_method']
+           'local_forward', 'PlainAdam', 'AutogradMethod', 'make_optimizer', 'set_lr', 'ReferenceRecipe',
+           'method_names', 'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -256,6 +256,28 @@ class AutogradMethod(Method):
         return losses.detach()
 
 
+# %% ../nbs/11_methods.ipynb #optim02cd
+def make_optimizer(params, name, lr):
+    "The optimiser option `name` names, on `params`: `adam` (`PlainAdam`), `momentum` or `nesterov` (`torch.optim.SGD` with momentum 0.9)."
+    if name == 'adam': return PlainAdam(params, lr)
+    return torch.optim.SGD(params, lr, momentum=0.9, nesterov=name == 'nesterov')
+
+def set_lr(opt, lr):
+    "Set the learning rate of `opt`, a `PlainAdam` or a `torch.optim` optimiser."
+    if isinstance(opt, PlainAdam): opt.lr = lr
+    else:
+        for g in opt.param_groups: g['lr'] = lr
+
+class ReferenceRecipe:
+    "Mixin for a `Method` whose options `REFERENCE` are its reference code's recipe: the variant `reference` sets them all."
+    REFERENCE = {}
+    @property
+    def variant(self): return 'reference' if self.opts == self.REFERENCE else ''
+    @classmethod
+    def variant_options(cls, variant): return dict(cls.REFERENCE) if variant == 'reference' else super().variant_options(variant)
+    @classmethod
+    def variants(cls): return ('reference',)
+
 # %% ../nbs/11_methods.ipynb #61a73c83
 class _Registry(Mapping):
     "`name -> class`, importing each method's module on first use."
@@ -277,6 +299,8 @@ METHODS = _Registry(
     ffcl='ffcl_twin.ffcl:FFCL',                                     # FFCL's first stage, Ahamed et al. 2023 (08b_ffcl)
     scff='ffcl_twin.scff:SCFF',                                     # Self-Contrastive Forward-Forward, Chen et al. 2025 (08e)
     ffcm='ffcl_twin.ffcm:FFCM',                                     # FF with a marginal contrastive loss, Aghagolzadeh & Ezoji 2024 (08f)
+    pepita='ffcl_twin.pepita:PEPITA',                               # error-modulated second pass, Dellaferrera & Kreiman 2022 (08g)
+    drtp='ffcl_twin.drtp:DRTP',                                     # direct random target projection, Frenkel et al. 2021 (08h)
     **{'twin/partner': 'ffcl_twin.twins_that_learn:PartnerTwin',    # a twin guided by a partner with local heads (08d)
        'twin/vicreg': 'ffcl_twin.twins_that_learn:VICRegTwin',      # twins whose hidden layers learn without labels (08d)
        'twin/infonce': 'ffcl_twin.twins_that_learn:InfoNCETwin'},   # the same, contrastive: a variant that failed (08d)

@@ -25,7 +25,9 @@ def test_every_method_matches_its_claim(name):
     assert reach, 'a method with no loss at all'
 
 @pytest.mark.parametrize('model', [lambda: Backprop(), lambda: Twin(reading='symmetric', detach=False),
-                                   lambda: Twin(reading='guided', detach=False)])
+                                   lambda: Twin(reading='guided', detach=False),
+                                   lambda: METHODS['pepita'](detach=False),     # the modulated image keeps the error's graph
+                                   lambda: METHODS['drtp'](detach=False)])      # the output's BCE reaches the hidden layers
 def test_nonlocal_is_flagged(batch, model):
     x, y, idx = batch
     with pytest.raises(NonLocalError, match="reaches layers"): assert_local(model(), x, y, idx[:1])

@@ -4,7 +4,7 @@ from ffcl_twin.methods import METHODS, check_method, resolve_method
 from conftest import run_cli
 
 VARIANTS = [('twin', dict(reading=r, pairing=p)) for r in ('guided', 'symmetric') for p in ('image', 'class')] + \
-           [(k, {}) for k in METHODS if k != 'twin']
+           [(k, {}) for k in METHODS if k != 'twin'] + [(k, dict(METHODS[k].REFERENCE)) for k in ('pepita', 'drtp')]
 
 @pytest.mark.parametrize('name,options', VARIANTS)
 def test_protocol(name, options):
@@ -35,3 +35,20 @@ def test_cli_methods_lists_every_method():
 def test_cli_locality(args, code, needle):
     c, out, err = run_cli('locality', *args)
     assert c == code and needle in out and 'Traceback' not in err, (out, err)
+
+def test_reference_variants():
+    "pepita/reference and drtp/reference stand for the options of their authors' code, and name themselves so."
+    from ffcl_twin.methods import build_method
+    assert resolve_method('pepita/reference')[1] == dict(optimizer='momentum', dropout='0.1', init='he', decay='steps')
+    assert build_method('drtp/reference').name == 'drtp/reference' and build_method('drtp').name == 'drtp'
+    assert build_method('pepita', dict(optimizer='momentum')).name == 'pepita'     # one option alone is not the reference
+
+def test_pepita_schedule_survives_a_resume():
+    "decay='steps' counts epochs begun; a checkpoint carries the count, so a resumed run's rate is the uninterrupted run's."
+    from ffcl_twin.methods import build_method
+    a = build_method('pepita/reference', lr=0.1)
+    for _ in range(61): a.batches(8, 4)
+    b = build_method('pepita/reference', lr=0.1); b.load_state_dict(a.state_dict()); b.batches(8, 4); a.batches(8, 4)
+    assert a.opt.param_groups[0]['lr'] == b.opt.param_groups[0]['lr'] == pytest.approx(0.01)
+    for _ in range(30): b.batches(8, 4)
+    assert b.opt.param_groups[0]['lr'] == pytest.approx(0.001)
