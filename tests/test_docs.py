@@ -242,6 +242,6 @@ def test_fidelity_page(site, server, browser, shots):
     page = 'paper_figures/09b_fidelity.html'
     assert check_page(browser, server, site, page), f'{page} shows no image'
     text = browser.js('document.body.innerText')
-    for peer in ('Forward-Forward', 'Local supervised heads', 'SCFF'): assert peer in text, f'{page} does not show {peer}'
-    assert '98.55%' in text and 'published' in text, f'{page} does not show the published numbers'
+    for peer in ('Forward-Forward', 'Local supervised heads', 'SCFF', 'PEPITA', 'DRTP'): assert peer in text, f'{page} does not show {peer}'
+    assert '98.55%' in text and '98.01%' in text and 'published' in text, f'{page} does not show the published numbers'
     browser.screenshot(shots / 'fidelity.png')
