@@ -274,7 +274,9 @@ class ReferenceRecipe:
     @property
     def variant(self): return 'reference' if self.opts == self.REFERENCE else ''
     @classmethod
-    def variant_options(cls, variant): return dict(cls.REFERENCE) if variant == 'reference' else super().variant_options(variant)
+    def variant_options(cls, variant):
+        if variant not in ('', 'reference'): raise UserError(f"method {cls.key} has no variant {variant!r}: use {cls.key}/reference or plain {cls.key}")
+        return dict(cls.REFERENCE) if variant else {}
     @classmethod
     def variants(cls): return ('reference',)
 
