@@ -314,7 +314,7 @@ REFERENCES = (
                 'defaults: NAG, BCE, dropout 0, 100 epochs, batch 100, lr 1e-4, tanh hidden, sigmoid output: main.py:53-54, 57, 59-60, 62, 66-67',
                 'NAG = SGD, momentum 0.9, nesterov: train.py:60-61', 'BCE averaged over the batch and classes: train.py:72-73, 106',
                 'inputs: ToTensor, Normalize(0, 1), i.e. [0, 1]: setup.py:132-134',
-                'FC1-1000 (784-1000-10) test error 4.03 ± 0.13% (BP 1.76 ± 0.06%): talks/LightOnAIMeetUp.pdf, slide 15')),
+                'FC1-1000 (784-1000-10) test error 4.03 ± 0.13% (BP 1.76 ± 0.06%), the table on slide 15: talks/LightOnAIMeetUp.pdf:15')),
 )
 
 class _FinalEval(Callback):
