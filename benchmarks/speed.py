@@ -65,7 +65,7 @@ def main():
     print(f'torch {torch.__version__}, {a.threads} threads, CPU: {os.cpu_count()} cores')
 
     # 1. interleaved epochs: conventional vs package, same reading and scaling (the paper preset's)
-    cfg = preset('paper')
+    cfg = preset('paper').validate()     # the method's options filled in (reading)
     torch.manual_seed(0)
     train_dl, test_dl = loaders(a.data_dir, cfg.scaling)
     ref = ReferenceTwins(cfg.options['reading'])
