@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 # %% ../nbs/08h_drtp.ipynb #8f4f479c
-from .methods import AutogradMethod, ReferenceRecipe, make_optimizer, init_layers, shared_linear, pair_cosine, per_seed
+from .methods import AutogradMethod, ReferenceRecipe, make_optimizer, init_layers, local_forward, net_evaluation, per_seed
 
 # %% ../nbs/08h_drtp.ipynb #7525f8d9
 class DRTP(ReferenceRecipe, AutogradMethod):
@@ -33,12 +33,7 @@ class DRTP(ReferenceRecipe, AutogradMethod):
 @patch
 def _acts(self:DRTP, x):
     "Every layer's output on `x` `(S, B, n_in)`: hidden `tanh(z)`, the last layer's logits `z`; each layer's input detached (none with `detach=False`)."
-    out, h = [], x
-    for l, (W, b) in enumerate(self.weights):
-        z = shared_linear(h.detach() if self._detach else h, W, b)
-        h = z if l == self.n_layers - 1 else z.tanh()
-        out.append(h)
-    return out
+    return local_forward(self.weights, x, torch.tanh, self._detach)
 
 def _bce(z, t): return per_seed(lambda a, b: F.binary_cross_entropy_with_logits(a, b), z, t)
 
@@ -50,9 +45,6 @@ def _losses(self:DRTP, x, y, idx):
     out = [(h * torch.bmm(target, Bl)).sum((1, 2)) for h, Bl in zip(acts[:-1], self.B)]
     return torch.stack(out + [_bce(acts[-1], target)], -1)[:, None]
 
-@patch
-def layer_losses(self:DRTP, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights
-
 # %% ../nbs/08h_drtp.ipynb #302572b9
 @patch
 @torch.no_grad()
@@ -62,6 +54,4 @@ def hidden(self:DRTP, x): return [h[:, None] for h in self._acts(x)[:-1]]
 @torch.no_grad()
 def evaluate(self:DRTP, x, y):
     acts = self._acts(x)
-    logits, target = acts[-1], F.one_hot(y, self.sizes[-1]).to(x.dtype).expand(len(self.seeds), -1, -1)
-    return dict(cls_loss=_bce(logits, target)[:, None], acc=(logits.argmax(-1) == y).float().mean(-1)[:, None],
-                pair_cos=torch.stack([pair_cosine(h) for h in acts[:-1]], -1)[:, None])
+    return net_evaluation(acts, y, _bce(acts[-1], F.one_hot(y, self.sizes[-1]).to(x.dtype).expand(len(self.seeds), -1, -1)))

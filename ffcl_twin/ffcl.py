@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08b_ffcl.ipynb #40b82f61
-from .methods import local_forward, AutogradMethod, PlainAdam, ClassIndex, init_layers, seed_ce, pair_cosine, uniform
+from .methods import local_forward, AutogradMethod, PlainAdam, ClassIndex, init_layers, seed_ce, uniform, net_evaluation
 
 # %% ../nbs/08b_ffcl.ipynb #6d20d94b
 class FFCL(AutogradMethod):
@@ -43,14 +43,10 @@ class FFCL(AutogradMethod):
         out.append(seed_ce(a[-1], y[idx]))                      # the output layer: CE of softmax(z) on the detached h_2
         return torch.stack(out, -1)[:, None]
 
-    def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights
-
     @torch.no_grad()
     def hidden(self, x): return [h[:, None] for h in self._acts(x)[:-1]]
 
     @torch.no_grad()
     def evaluate(self, x, y):
         acts = self._acts(x)
-        logits = acts[-1]
-        return dict(cls_loss=seed_ce(logits, y.expand(len(self.seeds), -1))[:, None], acc=(logits.argmax(-1) == y).float().mean(-1)[:, None],
-                    pair_cos=torch.stack([pair_cosine(h) for h in acts[:-1]], -1)[:, None])
+        return net_evaluation(acts, y, seed_ce(acts[-1], y.expand(len(self.seeds), -1)))

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
            'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
-           'local_forward', 'PlainAdam', 'AutogradMethod', 'make_optimizer', 'set_lr', 'ReferenceRecipe',
-           'method_names', 'resolve_method', 'build_method', 'check_method']
+           'local_forward', 'net_evaluation', 'PlainAdam', 'AutogradMethod', 'make_optimizer', 'set_lr',
+           'ReferenceRecipe', 'method_names', 'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -179,14 +179,19 @@ def write_layer_grads(inp, delta, W, b):
     "A layer's gradients from its input `inp` `(K, B, n_in)` and the gradient `delta` `(K, B, n_out)` at its output: `∂/∂W = inpᵀ δ` and `∂/∂b = Σ_batch δ`, written into `W.grad`, `b.grad`."
     torch.bmm(inp.transpose(1, 2), delta, out=W.grad); torch.sum(delta, 1, keepdim=True, out=b.grad)
 
-def local_forward(weights, x):
-    "Every layer's output for `weights` `[[W, b], ...]` (hidden ReLUs, then the last layer's logits), each layer's input detached."
+def local_forward(weights, x, act=torch.relu, detach=True):
+    "Every layer's output for `weights` `[[W, b], ...]` (hidden `act`, ReLU by default, then the last layer's logits), each layer's input detached (`detach=False`: none, for variants the locality check must catch)."
     out, h = [], x
     for l, (W, b) in enumerate(weights):
-        z = shared_linear(h.detach(), W, b)
-        h = z if l == len(weights) - 1 else z.relu()
+        z = shared_linear(h.detach() if detach else h, W, b)
+        h = z if l == len(weights) - 1 else act(z)
         out.append(h)
     return out
+
+def net_evaluation(acts, y, cls_loss):
+    "`evaluate`'s answer for one network per seed: its `cls_loss` `(S,)`, the accuracy of the last of `acts` (logits `(S, M, classes)` on labels `y`), each hidden layer's `pair_cos`."
+    return dict(cls_loss=cls_loss[:, None], acc=(acts[-1].argmax(-1) == y).float().mean(-1)[:, None],
+                pair_cos=torch.stack([pair_cosine(h) for h in acts[:-1]], -1)[:, None])
 
 class PlainAdam:
     """`torch.optim.Adam`'s single-tensor update (its default on the CPU), bit for bit, run once over one flat buffer: the
@@ -241,6 +246,9 @@ class PlainAdam:
 class AutogradMethod(Method):
     "A `Method` whose weights are `weights` (and `heads`) lists of `[W, b]` leaves, stepped by `PlainAdam` (`torch.optim.Adam`'s update); `step` trains by autograd."
     def parameters(self): return [t for wb in self.weights + getattr(self, 'heads', []) for t in wb]
+    def layer_losses(self, x, y, idx):
+        "Each layer's loss summed over seeds, and each layer's `[W, b]` (methods with heads add theirs)."
+        return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights
     def train_step(self, x, y, idx):
         "One step on batch `idx`: the gradients written out by `local_grads` where the method has it, else autograd's of `_losses`; then one Adam step; the losses."
         if not hasattr(self, 'local_grads'): return self.step(self._losses(x, y, idx))
@@ -254,7 +262,6 @@ class AutogradMethod(Method):
         losses.sum().backward()
         self.opt.step()
         return losses.detach()
-
 
 # %% ../nbs/11_methods.ipynb #optim02cd
 def make_optimizer(params, name, lr):

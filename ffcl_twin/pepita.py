@@ -12,8 +12,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 # %% ../nbs/08g_pepita.ipynb #27521288
-from .methods import (Method, AutogradMethod, ReferenceRecipe, make_optimizer, set_lr, init_layers, shared_linear,
-                               seed_ce, pair_cosine, uniform)
+from .methods import Method, AutogradMethod, ReferenceRecipe, make_optimizer, set_lr, init_layers, shared_linear, seed_ce, uniform, net_evaluation
 
 # %% ../nbs/08g_pepita.ipynb #4445f5b4
 class PEPITA(ReferenceRecipe, AutogradMethod):
@@ -89,9 +88,6 @@ def _losses(self:PEPITA, x, y, idx):
     out.append(seed_ce(z2[-1], yb))                              # ∂/∂z' = (softmax(z') - onehot) / B: the second pass's error
     return torch.stack(out, -1)[:, None]
 
-@patch
-def layer_losses(self:PEPITA, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights
-
 # %% ../nbs/08g_pepita.ipynb #16b817ec
 @patch
 @torch.no_grad()
@@ -101,6 +97,4 @@ def hidden(self:PEPITA, x): return [h[:, None] for h in self._pass(x)[1][:-1]]
 @torch.no_grad()
 def evaluate(self:PEPITA, x, y):
     hs = self._pass(x)[1]
-    logits = hs[-1]
-    return dict(cls_loss=seed_ce(logits, y.expand(len(self.seeds), -1))[:, None], acc=(logits.argmax(-1) == y).float().mean(-1)[:, None],
-                pair_cos=torch.stack([pair_cosine(h) for h in hs[:-1]], -1)[:, None])
+    return net_evaluation(hs, y, seed_ce(hs[-1], y.expand(len(self.seeds), -1)))
