@@ -10,47 +10,101 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08c_local_supervised.ipynb #a7c8c829
-from .methods import local_forward, AutogradMethod, PlainAdam, init_linear, shared_linear, pair_cosine
+from fastcore.basics import patch
+from .methods import local_forward, AutogradMethod, PlainAdam, ReferenceRecipe, StepDecay, init_linear, shared_linear, shift_images, uniform, net_evaluation
 
 # %% ../nbs/08c_local_supervised.ipynb #5fb3bdd0
-class LocalSupervised(AutogradMethod):
-    "One network per seed (layer weights `(S, n_in, n_out)`); each layer, with its own linear head `(S, width, classes)` if hidden, learns cross-entropy on its detached input (`L_pred` of arXiv:1901.06656)."
+class LocalSupervised(ReferenceRecipe, StepDecay, AutogradMethod):
+    "One network per seed (layer weights `(S, n_in, n_out)`); each layer, with its own linear head `(S, width, classes)` if hidden, learns cross-entropy on its detached input (`L_pred` of arXiv:1901.06656); the options add the reference's recipe."
     key = 'local_supervised'
     summary = 'each hidden layer trains with its own linear classifier head (cross-entropy) on its detached input; output layer by cross-entropy'
+    options = dict(
+        batchnorm=('off', ('off', 'on'), "on: BatchNorm between each hidden layer's linear map and its ReLU (batch statistics while training, "
+                   "running ones at test; its scale and shift learn from the layer's own loss), as the reference"),
+        dropout=('0', ('0', '0.1'), "fraction of each hidden layer's units dropped while training: the next layer reads what is left, "
+                 "the layer's head all of them (the reference: 0.1)"),
+        shift=('0', ('0', '2'), "each training image moved by up to N pixels each way, drawn anew at every batch (the reference: 2)"),
+        decay=('none', ('none', 'steps'), "steps: the learning rate x0.25 after epochs 50, 75, 89 and 94 (the reference)"))
+    REFERENCE = dict(batchnorm='on', dropout='0.1', shift='2', decay='steps')   # anokland/local-loss's MNIST MLP command
+    MILESTONES, FACTOR = (50, 75, 89, 94), 0.25
+    BN_EPS, BN_MOMENTUM = 1e-5, 0.1          # torch.nn.BatchNorm1d's
 
-    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
-        super().__init__(sizes, seeds, lr, device)
-        C = self.sizes[-1]
+    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu', **options):
+        super().__init__(sizes, seeds, lr, device, **options)
+        C, S = self.sizes[-1], len(self.seeds)
         def stack(draws): return [torch.stack(t).to(self.device).requires_grad_() for t in zip(*draws)]
         # per seed: every layer, then every head, from that seed's generator
         self.weights = [stack(init_linear(g, i, o) for g in self.gens) for i, o in zip(self.sizes[:-1], self.sizes[1:])]
         self.heads = [stack(init_linear(g, w, C) for g in self.gens) for w in self.sizes[1:-1]]
+        self.bn = [[torch.ones(S, 1, w, device=self.device, requires_grad=True), torch.zeros(S, 1, w, device=self.device, requires_grad=True)]
+                   for w in self.sizes[1:-1]] if self.opts['batchnorm'] == 'on' else []      # BatchNorm's scale and shift per layer
+        self.bn_stats = [[torch.zeros(S, 1, w, device=self.device), torch.ones(S, 1, w, device=self.device)] for w in self.sizes[1:-1]] if self.bn else []
+        self._keep, self._shift = 1 - float(self.opts['dropout']), int(self.opts['shift'])
         self.opt = PlainAdam(self.parameters(), lr)
 
-    def _acts(self, x): return local_forward(self.weights, x)
+    def parameters(self): return super().parameters() + [t for sb in self.bn for t in sb]
 
-    def _seed_losses(self, x, y):
-        "Cross-entropy of each layer's classifier, per seed: `(S, n_layers)`, for images `x` `(S, B, n_in)`, labels `y` `(S, B)`."
-        acts = self._acts(x)                                    # [h_1, ..., h_{L-1}, z], each (S, B, n); every layer's input detached
-        # the head's logits h_l W_head + b_head for each hidden layer l, then the output layer's own logits z
-        logits = [shared_linear(h, hW, hb) for h, (hW, hb) in zip(acts, self.heads)] + [acts[-1]]
-        # L_pred^l = mean_batch CE(softmax(logits_l), y): (S, n_layers), one column per layer
-        return torch.stack([F.cross_entropy(z.flatten(0, 1), y.flatten(), reduction='none').view(y.shape).mean(1) for z in logits], -1)
+# %% ../nbs/08c_local_supervised.ipynb #lsbn02cd
+@patch
+def _norm(self:LocalSupervised, l, z, train):
+    "BatchNorm of hidden layer `l`'s pre-activation `z` `(S, B, width)`: the batch's statistics (which then update the running ones) if `train`, else the running ones."
+    (g, b), (mean, var) = self.bn[l], self.bn_stats[l]
+    if train:
+        m, v = z.mean(1, keepdim=True), z.var(1, unbiased=False, keepdim=True)
+        with torch.no_grad():
+            mean.lerp_(m, self.BN_MOMENTUM); var.lerp_(v * z.shape[1] / (z.shape[1] - 1), self.BN_MOMENTUM)
+    else: m, v = mean, var
+    return (z - m) / (v + self.BN_EPS).sqrt() * g + b
 
-    def train_step(self, x, y, idx):
-        return self.step(self._seed_losses(x[idx], y[idx]))[:, None]   # seeds and layers never share a parameter
+@patch
+def state_dict(self:LocalSupervised): return dict(StepDecay.state_dict(self), bn_stats=[[t.cpu().clone() for t in s] for s in self.bn_stats])
 
-    def layer_losses(self, x, y, idx):
-        losses = self._seed_losses(x[idx], y[idx]).sum(0)
-        return list(losses.unbind()), [wb + hd for wb, hd in zip(self.weights, self.heads + [[]])]
+@patch
+@torch.no_grad()
+def load_state_dict(self:LocalSupervised, state):
+    StepDecay.load_state_dict(self, state)
+    for s, t in zip(self.bn_stats, state['bn_stats']): [a.copy_(b) for a, b in zip(s, t)]
 
-    @torch.no_grad()
-    def hidden(self, x): return [h[:, None] for h in self._acts(x)[:-1]]
+# %% ../nbs/08c_local_supervised.ipynb #lsfw02cd
+@patch
+def _acts(self:LocalSupervised, x, train=False):
+    "`[h_1, ..., h_{L-1}, z]` on `x` `(S, B, n_in)`, every layer's input detached; with `train`, the options' training behaviour (shift, batch statistics, dropout)."
+    if train and self._shift: x = shift_images(x, self.gens, self._shift)
+    out, h = [], x
+    for l, (W, b) in enumerate(self.weights):
+        z = shared_linear(h.detach(), W, b)
+        if l == self.n_layers - 1: out.append(z); break
+        if self.bn: z = self._norm(l, z, train)
+        h = z.relu(); out.append(h)
+        if train and self._keep < 1: h = h * (uniform(self.gens, *h.shape[1:], device=h.device) < self._keep) / self._keep
+    return out
 
-    @torch.no_grad()
-    def evaluate(self, x, y):
-        acts = self._acts(x)
-        logits = acts[-1]
-        ce = F.cross_entropy(logits.flatten(0, 1), y.repeat(len(self.seeds)), reduction='none').view(len(self.seeds), -1).mean(1)
-        return dict(cls_loss=ce[:, None], acc=(logits.argmax(-1) == y).float().mean(-1)[:, None],
-                    pair_cos=torch.stack([pair_cosine(h) for h in acts[:-1]], -1)[:, None])
+# %% ../nbs/08c_local_supervised.ipynb #lsrest1cd
+@patch
+def _seed_losses(self:LocalSupervised, x, y):
+    "Cross-entropy of each layer's classifier, per seed: `(S, n_layers)`, for training images `x` `(S, B, n_in)`, labels `y` `(S, B)`."
+    acts = self._acts(x, train=True)                        # [h_1, ..., h_{L-1}, z], each (S, B, n); every layer's input detached
+    # the head's logits h_l W_head + b_head for each hidden layer l, then the output layer's own logits z
+    logits = [shared_linear(h, hW, hb) for h, (hW, hb) in zip(acts, self.heads)] + [acts[-1]]
+    # L_pred^l = mean_batch CE(softmax(logits_l), y): (S, n_layers), one column per layer
+    return torch.stack([F.cross_entropy(z.flatten(0, 1), y.flatten(), reduction='none').view(y.shape).mean(1) for z in logits], -1)
+
+@patch
+def train_step(self:LocalSupervised, x, y, idx):
+    return self.step(self._seed_losses(x[idx], y[idx]))[:, None]   # seeds and layers never share a parameter
+
+@patch
+def layer_losses(self:LocalSupervised, x, y, idx):
+    losses = self._seed_losses(x[idx], y[idx]).sum(0)
+    return list(losses.unbind()), [wb + hd + bn for wb, hd, bn in zip(self.weights, self.heads + [[]], self.bn + [[]] * (self.n_layers - len(self.bn)))]
+
+@patch
+@torch.no_grad()
+def hidden(self:LocalSupervised, x): return [h[:, None] for h in self._acts(x)[:-1]]
+
+@patch
+@torch.no_grad()
+def evaluate(self:LocalSupervised, x, y):
+    acts = self._acts(x)
+    ce = F.cross_entropy(acts[-1].flatten(0, 1), y.repeat(len(self.seeds)), reduction='none').view(len(self.seeds), -1).mean(1)
+    return net_evaluation(acts, y, ce)

@@ -6,7 +6,8 @@
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
            'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
            'local_forward', 'net_evaluation', 'PlainAdam', 'AutogradMethod', 'make_optimizer', 'set_lr',
-           'ReferenceRecipe', 'method_names', 'resolve_method', 'build_method', 'check_method']
+           'ReferenceRecipe', 'StepDecay', 'shift_images', 'method_names', 'resolve_method', 'build_method',
+           'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import math
@@ -286,6 +287,33 @@ class ReferenceRecipe:
         return dict(cls.REFERENCE) if variant else {}
     @classmethod
     def variants(cls): return ('reference',)
+
+# %% ../nbs/11_methods.ipynb #decay02cd
+class StepDecay:
+    "Mixin for a `Method` with option `decay`: with `decay='steps'`, the learning rate of an epoch that begins after `k` of `MILESTONES` is `lr × FACTOR^k`."
+    MILESTONES, FACTOR, epochs_begun = (), 0.1, 0
+    def batches(self, n, batch_size):
+        "One epoch's minibatches (`Method.batches`), the learning rate of the epoch about to begin set first."
+        self.epochs_begun += 1
+        if self.opts['decay'] == 'steps': set_lr(self.opt, self.lr * self.FACTOR ** sum(self.epochs_begun > m for m in self.MILESTONES))
+        return super().batches(n, batch_size)
+    def state_dict(self): return dict(super().state_dict(), epochs_begun=self.epochs_begun)
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.epochs_begun = state['epochs_begun']
+
+# %% ../nbs/11_methods.ipynb #shift02cd
+def shift_images(x, gens, pixels):
+    "Square images `x` `(S, B, side²)` each moved by `(dy, dx)`, each uniform in `-pixels..pixels` from seed `s`'s generator `gens[s]`; the uncovered border takes the image's corner pixel."
+    S, B, n = x.shape
+    side, p = math.isqrt(n), pixels
+    off = (uniform(gens, B, 2, device=x.device) * (2*p + 1)).long().clamp_max(2*p)        # (S, B, 2): crop corner in the padded image
+    padded = x.new_empty(S, B, side + 2*p, side + 2*p).copy_(x[..., :1, None].expand(-1, -1, side + 2*p, side + 2*p))
+    padded[..., p:p + side, p:p + side] = x.view(S, B, side, side)
+    r = torch.arange(side, device=x.device)
+    rows, cols = (off[..., 0:1] + r)[..., :, None], (off[..., 1:2] + r)[..., None, :]        # (S, B, side, 1), (S, B, 1, side)
+    i, j = torch.arange(S, device=x.device)[:, None, None, None], torch.arange(B, device=x.device)[None, :, None, None]
+    return padded[i, j, rows, cols].reshape(S, B, n)
 
 # %% ../nbs/11_methods.ipynb #61a73c83
 class _Registry(Mapping):

@@ -12,10 +12,10 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 # %% ../nbs/08g_pepita.ipynb #27521288
-from .methods import Method, AutogradMethod, ReferenceRecipe, make_optimizer, set_lr, init_layers, shared_linear, seed_ce, uniform, net_evaluation
+from .methods import AutogradMethod, ReferenceRecipe, StepDecay, make_optimizer, init_layers, shared_linear, seed_ce, uniform, net_evaluation
 
 # %% ../nbs/08g_pepita.ipynb #4445f5b4
-class PEPITA(ReferenceRecipe, AutogradMethod):
+class PEPITA(ReferenceRecipe, StepDecay, AutogradMethod):
     "PEPITA (arXiv:2201.11665) on one network per seed (weights `(S, n_in, n_out)`): a second pass on the image plus `F e`, the first pass's error projected by a fixed random `F` `(S, n_in, classes)`; a hidden layer follows the difference of its two outputs, the output layer its second-pass error."
     key = 'pepita'
     summary = "PEPITA (Dellaferrera & Kreiman 2022): a second forward pass on the image plus a fixed random projection of the error; each hidden layer learns from the difference of its two outputs"
@@ -26,7 +26,7 @@ class PEPITA(ReferenceRecipe, AutogradMethod):
         decay=('none', ('none', 'steps'), "none: a constant learning rate; steps: x0.1 at epochs 60 and 90 (the reference's)"))
     REFERENCE = dict(optimizer='momentum', dropout='0.1', init='he', decay='steps')   # GiorgiaD/PEPITA's MNIST command
     F_SCALE = 0.05          # F: He-uniform on (n_in, classes), times 0.05, as the reference draws it
-    MILESTONES = (60, 90)   # decay='steps': the epochs after which the learning rate falls tenfold
+    MILESTONES, FACTOR = (60, 90), 0.1   # decay='steps': the epochs after which the learning rate falls tenfold (`StepDecay`)
 
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu', detach=True, **options):
         super().__init__(sizes, seeds, lr, device, **options)
@@ -36,23 +36,7 @@ class PEPITA(ReferenceRecipe, AutogradMethod):
                 for W, b in self.weights: W.mul_(math.sqrt(6)); b.zero_()
         n_in, C = self.sizes[0], self.sizes[-1]
         self.F = torch.stack([(torch.rand(n_in, C, generator=g)*2 - 1) * math.sqrt(6 / n_in) * self.F_SCALE for g in self.gens]).to(self.device)
-        self.opt, self.epochs_begun = make_optimizer(self.parameters(), self.opts['optimizer'], lr), 0
-
-# %% ../nbs/08g_pepita.ipynb #30409cfa
-@patch
-def batches(self:PEPITA, n, batch_size):
-    "One epoch's minibatches (`Method.batches`); with `decay='steps'` the learning rate of the epoch about to begin is set first."
-    self.epochs_begun += 1
-    if self.opts['decay'] == 'steps': set_lr(self.opt, self.lr * 0.1 ** sum(self.epochs_begun > m for m in self.MILESTONES))
-    return Method.batches(self, n, batch_size)
-
-@patch
-def state_dict(self:PEPITA): return dict(Method.state_dict(self), epochs_begun=self.epochs_begun)
-
-@patch
-def load_state_dict(self:PEPITA, state):
-    Method.load_state_dict(self, state)
-    self.epochs_begun = state['epochs_begun']
+        self.opt = make_optimizer(self.parameters(), self.opts['optimizer'], lr)
 
 # %% ../nbs/08g_pepita.ipynb #ec8052c9
 @patch

@@ -4,7 +4,7 @@ from ffcl_twin.methods import METHODS, check_method, resolve_method
 from conftest import run_cli
 
 VARIANTS = [('twin', dict(reading=r, pairing=p)) for r in ('guided', 'symmetric') for p in ('image', 'class')] + \
-           [(k, {}) for k in METHODS if k != 'twin'] + [(k, dict(METHODS[k].REFERENCE)) for k in ('pepita', 'drtp')]
+           [(k, {}) for k in METHODS if k != 'twin'] + [(k, dict(METHODS[k].REFERENCE)) for k in ('pepita', 'drtp', 'local_supervised')]
 
 @pytest.mark.parametrize('name,options', VARIANTS)
 def test_protocol(name, options):
@@ -52,3 +52,18 @@ def test_pepita_schedule_survives_a_resume():
     assert a.opt.param_groups[0]['lr'] == b.opt.param_groups[0]['lr'] == pytest.approx(0.01)
     for _ in range(30): b.batches(8, 4)
     assert b.opt.param_groups[0]['lr'] == pytest.approx(0.001)
+
+def test_local_heads_schedule_and_batchnorm_survive_a_resume():
+    "local_supervised/reference: the rate falls x0.25 after epochs 50, 75, 89, 94, and a checkpoint carries the count and BatchNorm's running statistics."
+    import torch
+    from ffcl_twin.methods import build_method
+    from ffcl_twin.locality import locality_batch
+    x, y, idx = locality_batch(seeds=1, batch=8)
+    a = build_method('local_supervised/reference', lr=1.)
+    for _ in range(51): a.batches(8, 4)
+    assert a.opt.lr == pytest.approx(0.25)
+    a.train_step(x, y, idx)                                   # moves the running statistics off their start
+    b = build_method('local_supervised/reference', lr=1.); b.load_state_dict(a.state_dict())
+    for k, v in a.evaluate(x, y).items(): assert torch.equal(v, b.evaluate(x, y)[k]), k
+    for _ in range(44): b.batches(8, 4)
+    assert b.opt.lr == pytest.approx(0.25 ** 4)
