@@ -19,7 +19,7 @@ import torch
 # %% ../nbs/17_comparison_runs.ipynb #42a2f30c
 from .core import UserError
 from .methods import METHODS
-from .probes import ProbeCB, probe_inputs
+from .probes import ProbeCB, probe_inputs, fit_probe, _features
 from .config import Config, SEEDS, resolve_device
 from .files import atomic_write
 from .callbacks import Callback, run_alerts
@@ -259,6 +259,7 @@ def check_comparison_bounds(runs, bounds, partial=False):
 # %% ../nbs/17_comparison_runs.ipynb #f1de11c1
 REFERENCES = (
     dict(peer='Forward-Forward', method='ff', published=0.9855, epochs=100,
+         readout=(2, 3),     # the reference's linear classifier reads hidden layers 2 and 3 (src/ff_model.py:140-148)
          source='loeweX/Forward-Forward, README (test error 1.45%) and config.yaml',
          config=dict(sizes=(784, 1000, 1000, 1000, 10), batch_size=100, lr=1e-3, scaling='unit', options=dict(norm='rms')),
          theirs='SGD (momentum 0.9, weight decay 3e-4; lr falls linearly to 0 after epoch 50); loss on Σh² minus the number of units; '
@@ -283,6 +284,7 @@ REFERENCES = (
                 'BatchNorm scale 1, shift 0 at the start: train.py:504-507', 'the head reads the block before dropout: train.py:562-564, 600',
                 'heads and output layer zero-initialised: train.py:499, 1241')),
     dict(peer='SCFF', method='scff', published=0.987, epochs=29,
+         readout=(1, 2),     # the reference's linear classifier reads both hidden layers (README.md:5, config.json:214-225)
          source='Chen et al. 2025 (neurophysics-cnrsthales/contrastive-forward-forward), README and config.json (MNIST)',
          config=dict(sizes=(784, 2000, 2000, 10), batch_size=100, lr=2e-3, scaling='unit'),
          theirs='layer by layer (20 epochs, then 9 for layer 2); AdamW (3e-3 and 2e-3, weight decay 1e-4) with exponential lr decay; '
@@ -320,17 +322,23 @@ REFERENCES = (
 )
 
 class _FinalEval(Callback):
-    "When training ends, the last epoch's `evaluate` on the test split (for readouts the metrics do not keep, such as FF's head): `self.result`."
-    def after_fit(self, run): self.result = run.ev
+    "When training ends: the last epoch's `evaluate` on the test split (for readouts the metrics do not keep, such as FF's head), `self.result`; with `readout` (hidden layers, from 1), a softmax probe fitted to convergence on those layers' outputs side by side, on detached features (`fit_probe`'s dict, `self.readout`)."
+    def __init__(self, readout=()): self.layers, self.readout = tuple(readout), None
+    def after_fit(self, run):
+        self.result = run.ev
+        if not self.layers: return
+        def feats(x): return torch.cat([h[0, 0] for l, h in enumerate(_features(run.method, x), 1) if l in self.layers], -1)
+        self.readout = fit_probe(feats(run.x), run.y.cpu(), feats(run.x_test), run.y_test.cpu(), run.method.sizes[-1])
 
 def fidelity_run(ref, epochs, data_dir=None, cfg=None):
     "Train `ref` (an entry of `REFERENCES`) on MNIST, one seed, for `min(epochs, ref['epochs'])` epochs (`cfg`: other `Config` fields): its row, with the test accuracy after each epoch (`curve`)."
     if len((cfg or {}).get('seeds', (0,))) != 1: raise UserError('fidelity_run trains one seed: pass at most one in seeds')
     c = Config(method=ref['method'], dataset='mnist', epochs=min(epochs, ref['epochs']), data_dir=data_dir, **{**ref['config'], **(cfg or {})}).validate()
-    final = _FinalEval()
+    final = _FinalEval(ref.get('readout', ()))
     rows = train(c, cbs=[final])
     return dict(peer=ref['peer'], method=c.method, options=' '.join(f'{k}={v}' for k, v in c.options.items()) or '-', sizes=' '.join(map(str, c.sizes)),
                 batch_size=c.batch_size, lr=c.lr, scaling=c.scaling, epochs=c.epochs, reference_epochs=ref['epochs'], test_acc=rows[-1]['test_acc'],
                 head_acc=final.result.get('head_acc', torch.tensor(float('nan'))).item(), published=ref['published'],
+                readout=' '.join(map(str, final.layers)) or '-', readout_acc=final.readout['acc'] if final.readout else float('nan'),
                 gap=ref['published'] - rows[-1]['test_acc'], seconds_per_epoch=statistics.median(r['epoch_seconds'] for r in rows),
                 curve=[r['test_acc'] for r in rows])

@@ -55,3 +55,24 @@ def test_parallel_equals_serial(data_dir, capfd):
     for a, b in zip(serial, parallel):
         for k in ('test_acc', 'probe_h1', 'probe_h2'):
             assert (math.isnan(a[k]) and math.isnan(b[k])) or a[k] == pytest.approx(b[k], abs=2e-3), (a, b, k)
+
+
+def test_committed_fidelity_rows_parse_and_match_the_notebook():
+    "paper_figures/fidelity.csv: every row parses, its curve ends at its test accuracy, and the executed 09b shows the same numbers in its table."
+    import csv, json, math
+    from pathlib import Path
+    from ffcl_twin.comparison import REFERENCES
+    fig = Path(__file__).resolve().parents[1]/'paper_figures'
+    rows = list(csv.DictReader(open(fig/'fidelity.csv')))
+    curves = list(csv.DictReader(open(fig/'fidelity_curves.csv')))
+    assert [r['peer'] for r in rows] == [ref['peer'] for ref in REFERENCES]
+    nb = json.load(open(fig/'09b_fidelity.ipynb'))
+    tables = [''.join(o['data']['text/markdown']) for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', [])
+              if 'text/markdown' in o.get('data', {}) and 'test accuracy' in ''.join(o['data']['text/markdown'])]
+    assert len(tables) == 1, 'the executed notebook has no (or more than one) results table'
+    lines = {l.split('|')[1].strip(): l for l in tables[0].splitlines() if l.startswith('| ')}
+    for r in rows:
+        acc, curve = float(r['test_acc']), [float(p['test_acc']) for p in curves if p['peer'] == r['peer']]
+        assert 0 < acc <= 1 and int(r['epochs']) == len(curve) and curve[-1] == acc, r['peer']
+        assert math.isclose(float(r['gap']), float(r['published']) - acc, abs_tol=1e-6), r['peer']
+        assert f"| {100*acc:.2f}% |" in lines[r['peer']], (r['peer'], lines.get(r['peer']))
