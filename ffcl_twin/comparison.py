@@ -19,7 +19,7 @@ import torch
 # %% ../nbs/17_comparison_runs.ipynb #42a2f30c
 from .core import UserError
 from .methods import METHODS
-from .probes import ProbeCB, probe_inputs, fit_probe, _features
+from .probes import ProbeCB, probe_inputs, fit_probe, hidden_features
 from .config import Config, SEEDS, resolve_device
 from .files import atomic_write
 from .callbacks import Callback, run_alerts
@@ -327,7 +327,7 @@ class _FinalEval(Callback):
     def after_fit(self, run):
         self.result = run.ev
         if not self.layers: return
-        def feats(x): return torch.cat([h[0, 0] for l, h in enumerate(_features(run.method, x), 1) if l in self.layers], -1)
+        def feats(x): return torch.cat([h[0, 0] for l, h in enumerate(hidden_features(run.method, x), 1) if l in self.layers], -1)
         self.readout = fit_probe(feats(run.x), run.y.cpu(), feats(run.x_test), run.y_test.cpu(), run.method.sizes[-1])
 
 def fidelity_run(ref, epochs, data_dir=None, cfg=None):

@@ -6,6 +6,7 @@
 __all__ = ['LocalSupervised']
 
 # %% ../nbs/08c_local_supervised.ipynb #7fe0f4a9
+from itertools import zip_longest
 import torch
 import torch.nn.functional as F
 
@@ -96,7 +97,7 @@ def train_step(self:LocalSupervised, x, y, idx):
 @patch
 def layer_losses(self:LocalSupervised, x, y, idx):
     losses = self._seed_losses(x[idx], y[idx]).sum(0)
-    return list(losses.unbind()), [wb + hd + bn for wb, hd, bn in zip(self.weights, self.heads + [[]], self.bn + [[]] * (self.n_layers - len(self.bn)))]
+    return list(losses.unbind()), [wb + hd + bn for wb, hd, bn in zip_longest(self.weights, self.heads, self.bn, fillvalue=[])]   # the output layer has no head
 
 @patch
 @torch.no_grad()
