@@ -6,116 +6,235 @@
 __all__ = ['NORMS', 'ForwardForward']
 
 # %% ../nbs/08a_ff.ipynb #3d61e661
+import math
 import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08a_ff.ipynb #b46732ac
-from .methods import AutogradMethod, PlainAdam, init_layers, per_seed, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine, uniform
+from fastcore.basics import patch
+from .methods import AutogradMethod, PlainAdam, ReferenceRecipe, init_layers, per_seed, seed_ce, ce_grads, write_layer_grads, shared_linear, pair_cosine, uniform
 
 # %% ../nbs/08a_ff.ipynb #180ce4c0
 def _normalise(h): return h / (h.norm(dim=-1, keepdim=True) + 1e-4)
 def _rms_normalise(h): return h / (h.pow(2).mean(-1, keepdim=True).sqrt() + 1e-4)
 NORMS = dict(length=_normalise, rms=_rms_normalise)   # how a hidden layer's output is scaled before the next layer reads it
 
-class ForwardForward(AutogradMethod):
-    "Forward-Forward (arXiv:2212.13345 §2–3.3) on one network per seed (weights `(S, n_in, n_out)`): per-layer goodness of positive (true label in the input) over negative (wrong label) data; a local softmax head."
+class ForwardForward(ReferenceRecipe, AutogradMethod):
+    "Forward-Forward (arXiv:2212.13345 §2–3.3) on one network per seed (weights `(S, n_in, n_out)`): per-layer goodness of positive (true label in the input) over negative (wrong label) data; a local softmax head. The options add loeweX/Forward-Forward's recipe."
     key = 'ff'
     summary = 'Forward-Forward (Hinton 2022): label in the input, per-layer goodness above/below a threshold for true/wrong labels; predicts by goodness'
     threshold = 2.0
-    readout = 'the image with every label pixel off (0), one pass; the head (cls_loss) reads the neutral label it is trained on'
-    options = dict(norm=('length', tuple(NORMS), 'how each hidden layer\'s output is scaled before the next layer and the head read it: '
-                        'length: to unit length (Hinton 2022); rms: to unit root mean square, width-independent (loeweX/Forward-Forward)'))
+    readout = 'the image with every label pixel off (0), one pass (with predict=head: the neutral label, as the head); the head (cls_loss) reads the neutral label it is trained on'
+    options = dict(
+        norm=('length', tuple(NORMS), "how each hidden layer's output is scaled before the next layer and the head read it: "
+              'length: to unit length (Hinton 2022); rms: to unit root mean square, width-independent (loeweX/Forward-Forward)'),
+        input=('raw', ('raw', 'rms'), 'rms: the input (image and label pixels) scaled to unit root mean square before the first layer (the reference)'),
+        goodness=('mean', ('mean', 'sum'), 'mean: mean h² against the threshold 2, the two passes\' losses added (Hinton 2022); sum: Σh² minus the width '
+                  'as the logit of a binary cross-entropy averaged over the positive and negative rows (the reference)'),
+        peer=('0', ('0', '0.03'), "weight of peer normalisation: each unit's running mean activity on positive rows (momentum 0.9, from 0.5) is pulled "
+              "to the layer's mean, and the ReLU passes this gradient through where it is off (the reference: 0.03)"),
+        head=('last', ('last', 'layers2+'), 'what the head reads (each layer normalised): the last hidden layer; or layers 2 to L concatenated, '
+              'zero-initialised, no bias (the reference)'),
+        optimizer=('adam', ('adam', 'sgd'), 'sgd: momentum 0.9, weight decay 3e-4 on the layers, the head at 10x the learning rate with weight decay 3e-3 (the reference)'),
+        decay=('none', ('none', 'linear'), 'linear: the learning rate x 2(102 - n)/100 in epochs n = 52..100, 1 before (the reference\'s cooldown)'),
+        init=('uniform', ('uniform', 'normal'), "uniform: nn.Linear's; normal: weights N(0, 1/n_out), biases 0 (the reference)"),
+        predict=('goodness', ('goodness', 'head'), '`acc` from the label of largest goodness; or from the head, which then also gives `hidden` its input '
+                 '(the neutral label), as the reference reads its classifier'))
+    REFERENCE = dict(norm='rms', input='rms', goodness='sum', peer='0.03', head='layers2+', optimizer='sgd', decay='linear', init='normal', predict='head')
+    WEIGHT_DECAY, HEAD_LR, HEAD_WEIGHT_DECAY, MOMENTUM = 3e-4, 10., 3e-3, 0.9     # the reference's config.yaml
+    PEER_MOMENTUM, PEER_START, COOLDOWN = 0.9, 0.5, 100
+    epochs_begun = 0
 
-    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu', **options):
-        super().__init__(sizes, seeds, lr, device, **options)
-        self._norm = NORMS[self.opts['norm']]
-        self.n_classes = self.sizes[-1]
-        self.weights = init_layers(self.gens, self.sizes[:-1], 1, self.device)
-        self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
-        self.opt = PlainAdam(self.parameters(), lr)
 
-    def _embed(self, x, labels=None, neutral=0.1):
-        "`x` with the label pixels set: `labels` on (others 0), or every one at `neutral` of on (0.1: the neutral label; 0: label off); on: the image's largest pixel."
-        on = x[..., self.n_classes:].amax(-1, keepdim=True)
-        xe = x.clone()
-        if labels is None: xe[..., :self.n_classes] = neutral * on
-        else: xe[..., :self.n_classes] = 0.; xe.scatter_(-1, labels[..., None], on)
-        return xe
+# %% ../nbs/08a_ff.ipynb #ffinit01
+def _normal_layers(gens, sizes, device):
+    "`[[W, b], ...]` per seed, stacked `(S, n_in, n_out)`: `W ~ N(0, 1/n_out)` from each seed's generator, `b = 0` (loeweX/Forward-Forward's initialisation)."
+    return [[torch.stack(t).to(device).requires_grad_() for t in zip(*[(torch.randn(i, o, generator=g) / math.sqrt(o), torch.zeros(1, o)) for g in gens])]
+            for i, o in zip(sizes[:-1], sizes[1:])]
 
-    def _readout(self, x):
-        "`x` with every label pixel off (0): the input `hidden` and `pair_cos` read the hidden layers through (see `readout`)."
-        return self._embed(x, neutral=0.)
+@patch
+def __init__(self:ForwardForward, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu', **options):
+    AutogradMethod.__init__(self, sizes, seeds, lr, device, **options)
+    o, S = self.opts, len(self.seeds)
+    self._norm, self.n_classes = NORMS[o['norm']], self.sizes[-1]
+    self._written = all(o[k] == d for k, (d, _, _) in self.options.items() if k != 'norm')   # the default recipe: gradients written out
+    self.weights = (_normal_layers if o['init'] == 'normal' else init_layers)(self.gens, self.sizes[:-1], device=self.device)
+    self._head_layers = list(range(1 if o['head'] == 'layers2+' and self.n_layers > 2 else self.n_layers - 2, self.n_layers - 1))
+    if o['head'] == 'last': self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
+    else: self.heads = [[torch.zeros(S, sum(self.sizes[l + 1] for l in self._head_layers), self.n_classes, device=self.device, requires_grad=True)]]
+    self._peer = float(o['peer'])
+    self.running = [torch.full((S, 1, w), self.PEER_START, device=self.device) for w in self.sizes[1:-1]]
+    if o['optimizer'] == 'adam': self.opt = PlainAdam(self.parameters(), lr)
+    else: self.opt = torch.optim.SGD([dict(params=[t for wb in self.weights for t in wb], weight_decay=self.WEIGHT_DECAY),
+                                      dict(params=[t for wb in self.heads for t in wb], lr=lr * self.HEAD_LR, weight_decay=self.HEAD_WEIGHT_DECAY)],
+                                     lr, momentum=self.MOMENTUM)
+    self._base_lrs = [g['lr'] for g in self.opt.param_groups] if o['optimizer'] == 'sgd' else [lr]
 
-    def _hidden(self, xe, z1=None):
-        "Each hidden layer's output for input `xe` (or the first layer's pre-activation `z1`); every layer's input detached, and normalised (`norm`) after the first."
-        hs, h = [], xe
-        for l, (W, b) in enumerate(self.weights):
-            z = z1 if l == 0 and z1 is not None else shared_linear(h.detach() if l == 0 else self._norm(h.detach()), W, b)
-            h = z.relu()
-            hs.append(h)
-        return hs
 
-    def _head(self, h): return shared_linear(self._norm(h.detach()), *self.heads[0])
+# %% ../nbs/08a_ff.ipynb #ffsched1
+@patch
+def _cooldown(self:ForwardForward, n):
+    "The reference's learning-rate factor in epoch `n` (from 1) of its `COOLDOWN` epochs: 1, then 2(1 + E - (n-1))/E once n - 1 > E // 2."
+    E = self.COOLDOWN
+    return 2 * (1 + E - (n - 1)) / E if n - 1 > E // 2 else 1.
 
-    def _wrong_labels(self, yb):
-        "A wrong label for each of `yb` `(S, b)`, uniform over the C - 1 others: (y + 1 + ⌊u (C - 1)⌋) mod C, u ~ U[0, 1) from each seed's generator."
-        C = self.n_classes
-        return (yb + 1 + (uniform(self.gens, yb.shape[1], device=yb.device) * (C - 1)).long().clamp_max(C - 2)) % C
+@patch
+def batches(self:ForwardForward, n, batch_size):
+    "One epoch's minibatches (`Method.batches`); with `decay='linear'` the epoch's learning rates set first."
+    self.epochs_begun += 1
+    if self.opts['decay'] == 'linear':
+        f = self._cooldown(self.epochs_begun)
+        if isinstance(self.opt, PlainAdam): self.opt.lr = self._base_lrs[0] * f
+        else:
+            for g, base in zip(self.opt.param_groups, self._base_lrs): g['lr'] = base * f
+    return AutogradMethod.batches(self, n, batch_size)
 
-    def _goodness_loss(self, gp, gn):
-        "mean_batch [softplus(θ - g⁺) + softplus(g⁻ - θ)] = mean_batch [-log σ(g⁺ - θ) - log(1 - σ(g⁻ - θ))] of goodnesses `gp`, `gn` `(S, b)`: `(S,)`."
-        th = self.threshold
-        return (per_seed(lambda g: F.softplus(th - g), gp) + per_seed(lambda g: F.softplus(g - th), gn)).mean(1)
+@patch
+def state_dict(self:ForwardForward): return dict(AutogradMethod.state_dict(self), epochs_begun=self.epochs_begun, running=[r.cpu().clone() for r in self.running])
 
-    def _losses(self, x, y, idx):
-        S, b = idx.shape
-        xb, yb = x[idx], y[idx]                                  # images (S, b, n_in), labels (S, b)
-        wrong = self._wrong_labels(yb)
-        pos, neg = self._hidden(self._embed(xb, yb)), self._hidden(self._embed(xb, wrong))
-        # per hidden layer l: goodness g = mean_j h_j² of the positive (hp) and negative (hn) pass, (S, b)
-        out = [self._goodness_loss(hp.pow(2).mean(-1), hn.pow(2).mean(-1)) for hp, hn in zip(pos, neg)]
-        out.append(seed_ce(self._head(self._hidden(self._embed(xb))[-1]), yb))   # the head: CE on the neutral-label pass's last hidden layer
-        return torch.stack(out, -1)[:, None]
+@patch
+@torch.no_grad()
+def load_state_dict(self:ForwardForward, state):
+    AutogradMethod.load_state_dict(self, state)
+    self.epochs_begun = state.get('epochs_begun', 0)             # checkpoints from before the recipe's options: no schedule, no running means
+    for r, t in zip(self.running, state.get('running', self.running)): r.copy_(t)
 
-    @torch.no_grad()
-    def local_grads(self, x, y, idx):
-        "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same wrong labels), written out; the losses `(S, 1, n_layers)` (the hidden layers', then the head's)."
-        S, b = idx.shape
-        xb, yb = x[idx], y[idx]
-        wrong, th, out = self._wrong_labels(yb), self.threshold, []
-        h = torch.cat([self._embed(xb, yb), self._embed(xb, wrong), self._embed(xb)], 1)   # positive, negative, neutral: (S, 3b, n_in)
-        for l, (W, bias) in enumerate(self.weights):
-            inp = h if l == 0 else self._norm(h)
-            h = shared_linear(inp, W, bias).relu_()
-            gp, gn = h[:, :2 * b].pow(2).mean(-1).split(b, 1)                              # goodness g⁺, g⁻, (S, b) each
-            out.append(self._goodness_loss(gp, gn))
-            # ∂loss/∂g⁺ = -σ(θ - g⁺) / b, ∂loss/∂g⁻ = σ(g⁻ - θ) / b; ∂g/∂h = 2h / d, which is 0 where the ReLU is off
-            dg = torch.cat([per_seed(torch.sigmoid, th - gp).neg_(), per_seed(torch.sigmoid, gn - th)], 1).mul_(2 / (b * h.shape[-1]))
-            delta = h[:, :2 * b] * dg[..., None]
-            write_layer_grads(inp[:, :2 * b], delta, W, bias)
-        hn, (Wh, bh) = self._norm(h[:, 2 * b:]), self.heads[0]                              # the head reads the neutral pass's last layer
-        ce, dz = ce_grads(shared_linear(hn, Wh, bh), yb)
-        write_layer_grads(hn, dz, Wh, bh)
-        return torch.stack(out + [ce], -1)[:, None]
 
-    def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights + self.heads
+# %% ../nbs/08a_ff.ipynb #ffpass01
+@patch
+def _embed(self:ForwardForward, x, labels=None, neutral=0.1):
+    "`x` with the label pixels set: `labels` on (others 0), or every one at `neutral` of on (0.1: the neutral label; 0: label off); on: the image's largest pixel."
+    on = x[..., self.n_classes:].amax(-1, keepdim=True)
+    xe = x.clone()
+    if labels is None: xe[..., :self.n_classes] = neutral * on
+    else: xe[..., :self.n_classes] = 0.; xe.scatter_(-1, labels[..., None], on)
+    return xe
 
-    @torch.no_grad()
-    def hidden(self, x): return [h[:, None] for h in self._hidden(self._readout(x))]
+@patch
+def _readout(self:ForwardForward, x):
+    "The input `hidden` and `pair_cos` read the hidden layers through (see `readout`): `x` with every label pixel off (0); with `predict='head'`, the neutral label."
+    return self._embed(x, neutral=0.1 if self.opts['predict'] == 'head' else 0.)
 
-    @torch.no_grad()
-    def goodness(self, x):
-        "Goodness summed over the hidden layers of `x` `(M, n_in)` with each label written in: `(S, M, classes)`."
-        C, (W, b) = self.n_classes, self.weights[0]
-        on = x[..., C:].amax(-1, keepdim=True)                 # the label pixel's value, as `_embed` writes it
-        base = shared_linear(x[..., C:], W[:, C:], b)          # the first layer on the image alone, once for the ten labels
-        # label c written in adds its pixel's value times row c of W: W·x_c + b = W_image·x_image + on·W_c + b
-        return torch.stack([sum(h.pow(2).mean(-1) for h in self._hidden(None, base + on * W[:, c:c + 1])) for c in range(C)], -1)
+@patch
+def _hidden(self:ForwardForward, xe, z1=None, through=False):
+    "Each hidden layer's output for input `xe` (or the first layer's pre-activation `z1`); every layer's input detached, the input scaled by `input`, normalised (`norm`) after the first; `through`: the ReLU's gradient 1 everywhere (same values)."
+    hs, h = [], (_rms_normalise(xe) if z1 is None and self.opts['input'] == 'rms' else xe)
+    for l, (W, b) in enumerate(self.weights):
+        z = z1 if l == 0 and z1 is not None else shared_linear(h.detach() if l == 0 else self._norm(h.detach()), W, b)
+        h = z + (z.relu() - z).detach() if through else z.relu()       # z + (relu(z) - z) is relu(z) exactly: z, or z - z = 0
+        hs.append(h)
+    return hs
 
-    @torch.no_grad()
-    def evaluate(self, x, y):
-        S = len(self.seeds)
-        logits = self._head(self._hidden(self._embed(x))[-1])       # the head reads the neutral label, as in training
-        return dict(cls_loss=seed_ce(logits, y.expand(S, -1))[:, None], acc=(self.goodness(x).argmax(-1) == y).float().mean(-1)[:, None],
-                    head_acc=(logits.argmax(-1) == y).float().mean(-1)[:, None],
-                    pair_cos=torch.stack([pair_cosine(h) for h in self._hidden(self._readout(x))], -1)[:, None])   # the readout's
+@patch
+def _head(self:ForwardForward, hs):
+    "The head's logits from the hidden layers `hs`: the chosen layers (`head`), detached, normalised, concatenated."
+    h = torch.cat([self._norm(hs[l].detach()) for l in self._head_layers], -1)
+    return shared_linear(h, *self.heads[0]) if len(self.heads[0]) == 2 else torch.bmm(h, self.heads[0][0])
+
+
+# %% ../nbs/08a_ff.ipynb #ffloss01
+@patch
+def _wrong_labels(self:ForwardForward, yb):
+    "A wrong label for each of `yb` `(S, b)`, uniform over the C - 1 others: (y + 1 + ⌊u (C - 1)⌋) mod C, u ~ U[0, 1) from each seed's generator."
+    C = self.n_classes
+    return (yb + 1 + (uniform(self.gens, yb.shape[1], device=yb.device) * (C - 1)).long().clamp_max(C - 2)) % C
+
+@patch
+def _goodness_loss(self:ForwardForward, gp, gn):
+    "mean_batch [softplus(θ - g⁺) + softplus(g⁻ - θ)] = mean_batch [-log σ(g⁺ - θ) - log(1 - σ(g⁻ - θ))] of goodnesses `gp`, `gn` `(S, b)`: `(S,)`."
+    th = self.threshold
+    return (per_seed(lambda g: F.softplus(th - g), gp) + per_seed(lambda g: F.softplus(g - th), gn)).mean(1)
+
+@patch
+def _sum_loss(self:ForwardForward, hp, hn):
+    "`goodness='sum'`: binary cross-entropy of logit Σh² - width, positive rows `hp` 1, negative `hn` 0, averaged over all 2b rows: `(S,)`."
+    d = hp.shape[-1]
+    return (per_seed(lambda g: F.softplus(d - g), hp.pow(2).sum(-1)) + per_seed(lambda g: F.softplus(g - d), hn.pow(2).sum(-1))).mean(1) / 2
+
+@patch
+def _peer_loss(self:ForwardForward, l, hp):
+    "Peer normalisation of layer `l` on its positive rows `hp` `(S, b, width)`: running mean r ← 0.9 r + 0.1 mean_batch h (kept, detached), loss mean_j (mean(r) - r_j)²: `(S,)`."
+    r = self.running[l] * self.PEER_MOMENTUM + hp.mean(1, keepdim=True) * (1 - self.PEER_MOMENTUM)
+    self.running[l] = r.detach()
+    return (r.mean(-1, keepdim=True) - r).pow(2).mean((1, 2))
+
+
+# %% ../nbs/08a_ff.ipynb #ffloss02
+@patch
+def _losses(self:ForwardForward, x, y, idx):
+    "Each hidden layer's loss (goodness, plus peer normalisation where on), then the head's cross-entropy, per seed: `(S, 1, n_layers)`."
+    xb, yb = x[idx], y[idx]                                  # images (S, b, n_in), labels (S, b)
+    b, wrong = idx.shape[1], self._wrong_labels(yb)
+    hs = self._hidden(torch.cat([self._embed(xb, yb), self._embed(xb, wrong)], 1), through=self._peer > 0)   # positive rows, then negative
+    out = []
+    for l, h in enumerate(hs):
+        hp, hn = h[:, :b], h[:, b:]
+        loss = self._sum_loss(hp, hn) if self.opts['goodness'] == 'sum' else self._goodness_loss(hp.pow(2).mean(-1), hn.pow(2).mean(-1))
+        out.append(loss + self._peer * self._peer_loss(l, hp) if self._peer else loss)
+    out.append(seed_ce(self._head(self._hidden(self._embed(xb))), yb))   # the head: CE on the neutral-label pass
+    return torch.stack(out, -1)[:, None]
+
+@patch
+def train_step(self:ForwardForward, x, y, idx):
+    "One step: the gradients written out (`local_grads`) with the default recipe, else autograd's of `_losses`; then the optimiser's step."
+    if not self._written: return self.step(self._losses(x, y, idx))
+    losses = self.local_grads(x, y, idx)
+    self.opt.step()
+    return losses
+
+
+# %% ../nbs/08a_ff.ipynb #ffgrads0
+@patch
+@torch.no_grad()
+def local_grads(self:ForwardForward, x, y, idx):
+    "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same wrong labels), written out, for the default recipe (any `norm`); the losses `(S, 1, n_layers)` (the hidden layers', then the head's)."
+    S, b = idx.shape
+    xb, yb = x[idx], y[idx]
+    wrong, th, out = self._wrong_labels(yb), self.threshold, []
+    h = torch.cat([self._embed(xb, yb), self._embed(xb, wrong), self._embed(xb)], 1)   # positive, negative, neutral: (S, 3b, n_in)
+    for l, (W, bias) in enumerate(self.weights):
+        inp = h if l == 0 else self._norm(h)
+        h = shared_linear(inp, W, bias).relu_()
+        gp, gn = h[:, :2 * b].pow(2).mean(-1).split(b, 1)                              # goodness g⁺, g⁻, (S, b) each
+        out.append(self._goodness_loss(gp, gn))
+        # ∂loss/∂g⁺ = -σ(θ - g⁺) / b, ∂loss/∂g⁻ = σ(g⁻ - θ) / b; ∂g/∂h = 2h / d, which is 0 where the ReLU is off
+        dg = torch.cat([per_seed(torch.sigmoid, th - gp).neg_(), per_seed(torch.sigmoid, gn - th)], 1).mul_(2 / (b * h.shape[-1]))
+        delta = h[:, :2 * b] * dg[..., None]
+        write_layer_grads(inp[:, :2 * b], delta, W, bias)
+    hn, (Wh, bh) = self._norm(h[:, 2 * b:]), self.heads[0]                              # the head reads the neutral pass's last layer
+    ce, dz = ce_grads(shared_linear(hn, Wh, bh), yb)
+    write_layer_grads(hn, dz, Wh, bh)
+    return torch.stack(out + [ce], -1)[:, None]
+
+
+# %% ../nbs/08a_ff.ipynb #ffeval01
+@patch
+def layer_losses(self:ForwardForward, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights + self.heads
+
+@patch
+@torch.no_grad()
+def hidden(self:ForwardForward, x): return [h[:, None] for h in self._hidden(self._readout(x))]
+
+@patch
+@torch.no_grad()
+def goodness(self:ForwardForward, x):
+    "Goodness summed over the hidden layers of `x` `(M, n_in)` with each label written in: `(S, M, classes)`."
+    C, (W, b) = self.n_classes, self.weights[0]
+    on = x[..., C:].amax(-1, keepdim=True)                 # the label pixel's value, as `_embed` writes it
+    # `input='rms'`: every label gives the input the same root mean square (one pixel at `on`), so one scale for all ten
+    s = 1 / ((x[..., C:].pow(2).sum(-1, keepdim=True) + on ** 2) / x.shape[-1]).sqrt().add(1e-4) if self.opts['input'] == 'rms' else 1.
+    base = shared_linear(x[..., C:] * s, W[:, C:], b)      # the first layer on the image alone, once for the ten labels
+    # label c written in adds its pixel's value times row c of W: W·x_c + b = W_image·x_image + on·W_c + b
+    return torch.stack([sum(h.pow(2).mean(-1) for h in self._hidden(None, base + on * s * W[:, c:c + 1])) for c in range(C)], -1)
+
+@patch
+@torch.no_grad()
+def evaluate(self:ForwardForward, x, y):
+    S, hs = len(self.seeds), self._hidden(self._embed(x))
+    logits = self._head(hs)                                   # the head reads the neutral label, as in training
+    head_acc = (logits.argmax(-1) == y).float().mean(-1)[:, None]
+    acc = head_acc if self.opts['predict'] == 'head' else (self.goodness(x).argmax(-1) == y).float().mean(-1)[:, None]
+    read = hs if self.opts['predict'] == 'head' else self._hidden(self._readout(x))
+    return dict(cls_loss=seed_ce(logits, y.expand(S, -1))[:, None], acc=acc, head_acc=head_acc,
+                pair_cos=torch.stack([pair_cosine(h) for h in read], -1)[:, None])   # the readout's
+

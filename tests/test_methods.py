@@ -43,6 +43,14 @@ def test_reference_variants():
     assert build_method('drtp/reference').name == 'drtp/reference' and build_method('drtp').name == 'drtp'
     assert build_method('pepita', dict(optimizer='momentum')).name == 'pepita'     # one option alone is not the reference
 
+def test_ff_reference_recipe():
+    "ff/reference stands for loeweX/Forward-Forward's recipe; one option alone is not it; every default option keeps the written-out gradients."
+    from ffcl_twin.methods import build_method
+    assert resolve_method('ff/reference')[1] == dict(norm='rms', input='rms', goodness='sum', peer='0.03', head='layers2+', optimizer='sgd',
+                                                     decay='linear', init='normal', predict='head')
+    assert build_method('ff/reference').name == 'ff/reference' and build_method('ff', dict(peer='0.03')).name == 'ff'
+    assert build_method('ff', dict(norm='rms'))._written and not build_method('ff', dict(goodness='sum'))._written
+
 def test_pepita_schedule_survives_a_resume():
     "decay='steps' counts epochs begun; a checkpoint carries the count, so a resumed run's rate is the uninterrupted run's."
     from ffcl_twin.methods import build_method
