@@ -17,7 +17,7 @@ def run(options, epochs, seeds, data_dir):
     from ffcl_twin.config import Config
     from ffcl_twin.train import train
     cfg = dict(next(r for r in REFERENCES if r['method'] == 'ff')['config'], options=options)
-    rows = train(Config(method='ff', dataset='mnist', epochs=epochs, seeds=tuple(seeds), data_dir=data_dir, device='cpu', n_train=50000, **cfg))
+    rows = train(Config(method='ff', dataset='mnist', epochs=epochs, seeds=tuple(seeds), data_dir=data_dir, device='cpu', **cfg))   # the entry trains on the reference's 50,000 images
     return [next(r['test_acc'] for r in rows if r['seed'] == s and r['epoch'] == epochs) for s in seeds]
 
 

@@ -11,6 +11,7 @@ __all__ = ['COMPARISON', 'LR_CANDIDATES', 'REFERENCES', 'run_jobs', 'check_sweep
 import hashlib, json, math, statistics, sys, time
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 # %% ../nbs/17_comparison_runs.ipynb #4ac9e4e5
 import matplotlib.pyplot as plt
@@ -18,10 +19,10 @@ import torch
 
 # %% ../nbs/17_comparison_runs.ipynb #42a2f30c
 from .core import UserError
-from .methods import METHODS
+from .methods import METHODS, resolve_method
 from .probes import ProbeCB, probe_inputs, fit_probe, hidden_features
 from .config import Config, SEEDS, resolve_device
-from .files import atomic_write
+from .files import atomic_write, read_checkpoint
 from .callbacks import Callback, run_alerts
 from .train import load_data, train
 from .experiments import K_STD, FLOOR, interval, group_stats, _check_bounds_shape, _bounds_failure
@@ -261,7 +262,7 @@ REFERENCES = (
     dict(peer='Forward-Forward', method='ff', published=0.9855, epochs=100,
          readout=(2, 3),     # the reference's linear classifier reads hidden layers 2 and 3 (src/ff_model.py:140-148)
          source='loeweX/Forward-Forward, README (test error 1.45%) and config.yaml',
-         config=dict(sizes=(784, 1000, 1000, 1000, 10), batch_size=100, lr=1e-3, scaling='unit', options=dict(norm='rms')),
+         config=dict(sizes=(784, 1000, 1000, 1000, 10), batch_size=100, lr=1e-3, scaling='unit', n_train=50000, options=dict(METHODS['ff'].REFERENCE)),
          theirs='SGD (momentum 0.9, weight decay 3e-4; lr falls linearly to 0 after epoch 50); loss on Σh² minus the number of units; '
                 'peer normalisation (0.03); the image too divided by its RMS; read by a linear classifier on layers 2 and 3; trained on 50,000 images',
          cited=('batch 100: config.yaml:6', 'peer normalisation 0.03: config.yaml:10', '3 layers of 1000: config.yaml:13-14', '100 epochs: config.yaml:18',
@@ -270,7 +271,7 @@ REFERENCES = (
                 'lr falls linearly to 0 after epoch 50: src/utils.py:125-137', 'RMS normalisation: src/ff_model.py:58',
                 'goodness Σz² minus the width: src/ff_model.py:74-76',
                 'readout: one bias-free linear layer on detached layers 2-3: src/ff_model.py:34-39, 140-148',
-                'test error 1.45%: README.md:60')),
+                'trained on images 0-49,999: src/utils.py:92-93', 'test error 1.45%: README.md:60')),
     dict(peer='Local supervised heads', method='local_supervised', published=0.9932, epochs=100,
          source='Nøkland & Eidnes 2019 (anokland/local-loss), README: MLP, loss pred, test error 0.68%',
          config=dict(sizes=(784, 1024, 1024, 1024, 10), batch_size=128, lr=5e-4, scaling='standard', options=dict(METHODS['local_supervised'].REFERENCE)),
@@ -321,24 +322,37 @@ REFERENCES = (
                 'FC1-1000 (784-1000-10) test error 4.03 ± 0.13% (BP 1.76 ± 0.06%), the table on slide 15: talks/LightOnAIMeetUp.pdf:15')),
 )
 
+
+# %% ../nbs/17_comparison_runs.ipynb #fidrun01
 class _FinalEval(Callback):
     "When training ends: the last epoch's `evaluate` on the test split (for readouts the metrics do not keep, such as FF's head), `self.result`; with `readout` (hidden layers, from 1), a softmax probe fitted to convergence on those layers' outputs side by side, on detached features (`fit_probe`'s dict, `self.readout`)."
-    def __init__(self, readout=()): self.layers, self.readout = tuple(readout), None
+    def __init__(self, readout=()): self.layers, self.readout, self.result = tuple(readout), None, None
     def after_fit(self, run):
         self.result = run.ev
         if not self.layers: return
         def feats(x): return torch.cat([h[0, 0] for l, h in enumerate(hidden_features(run.method, x), 1) if l in self.layers], -1)
         self.readout = fit_probe(feats(run.x), run.y.cpu(), feats(run.x_test), run.y_test.cpu(), run.method.sizes[-1])
 
-def fidelity_run(ref, epochs, data_dir=None, cfg=None):
-    "Train `ref` (an entry of `REFERENCES`) on MNIST, one seed, for `min(epochs, ref['epochs'])` epochs (`cfg`: other `Config` fields): its row, with the test accuracy after each epoch (`curve`)."
+def _final_from_checkpoint(c, out, final):
+    "For a run folder that already holds all of `c`'s epochs: its method restored from the checkpoint and read by `final` as at the end of training."
+    device, cls = resolve_device(c.device), resolve_method(c.method)[0]
+    method = cls(sizes=c.sizes, seeds=c.seeds, lr=c.lr, device=device, **c.options)
+    method.load_state_dict(read_checkpoint(out/'checkpoint.pt', c)['method'])
+    (x, y), (x_test, y_test) = load_data(c, device)
+    final.after_fit(SimpleNamespace(method=method, x=x, y=y, x_test=x_test, y_test=y_test,
+                                    ev={k: v.cpu() for k, v in method.evaluate(x_test, y_test).items()}))
+
+def fidelity_run(ref, epochs, data_dir=None, cfg=None, out=None):
+    "Train `ref` (an entry of `REFERENCES`) on MNIST, one seed, for `min(epochs, ref['epochs'])` epochs (`cfg`: other `Config` fields): its row, with the test accuracy after each epoch (`curve`). With `out`, a run folder: the run is saved there after every epoch and continued from it when rerun."
     if len((cfg or {}).get('seeds', (0,))) != 1: raise UserError('fidelity_run trains one seed: pass at most one in seeds')
     c = Config(method=ref['method'], dataset='mnist', epochs=min(epochs, ref['epochs']), data_dir=data_dir, **{**ref['config'], **(cfg or {})}).validate()
-    final = _FinalEval(ref.get('readout', ()))
-    rows = train(c, cbs=[final])
+    final, out = _FinalEval(ref.get('readout', ())), out and Path(out)
+    rows = train(c, out, resume=bool(out and (out/'checkpoint.pt').exists()), cbs=[final])
+    if final.result is None: _final_from_checkpoint(c, out, final)      # the folder was already complete: nothing trained
     return dict(peer=ref['peer'], method=c.method, options=' '.join(f'{k}={v}' for k, v in c.options.items()) or '-', sizes=' '.join(map(str, c.sizes)),
                 batch_size=c.batch_size, lr=c.lr, scaling=c.scaling, epochs=c.epochs, reference_epochs=ref['epochs'], test_acc=rows[-1]['test_acc'],
                 head_acc=final.result.get('head_acc', torch.tensor(float('nan'))).item(), published=ref['published'],
                 readout=' '.join(map(str, final.layers)) or '-', readout_acc=final.readout['acc'] if final.readout else float('nan'),
                 gap=ref['published'] - rows[-1]['test_acc'], seconds_per_epoch=statistics.median(r['epoch_seconds'] for r in rows),
                 curve=[r['test_acc'] for r in rows])
+

@@ -30,29 +30,34 @@ def representation_loss_grads(pair):
     return (1 - c).mean((-1, -2, -3)), torch.addcmul(u.flip(-3), c, u, value=-1).mul_(r).mul_(-1 / n)
 
 # %% ../nbs/02_losses.ipynb #84bc80a8
-def _other_classes(z):
-    "`z` `(..., C)` repeated as `(..., C, C)`, row `i` with class `i` masked to -inf: the logits of the classes other than `i`."
-    C = z.shape[-1]
-    return z.unsqueeze(-2).masked_fill(torch.eye(C, dtype=torch.bool, device=z.device), float('-inf'))
-
 def _bce_parts(z):
-    "`log p`, `log(1 - p)` of `p = softmax(z)`, and the table of the other classes' log-sum-exps, all from the logits."
-    others = _other_classes(z)
-    lse_others = others.logsumexp(-1)                      # LSE over j != i, (..., C)
-    lse = z.logsumexp(-1, keepdim=True)
-    return z - lse, lse_others - lse, others, lse_others
+    "`log p`, `log(1 - p)` of `p = softmax(z)` from the logits `z` `(..., C)`, and the pieces the gradient reuses."
+    M = z.amax(-1, keepdim=True)
+    e = (z - M).exp()                                  # e_i = exp(z_i - max z), in (0, 1]
+    s = e.sum(-1, keepdim=True)                        # >= 1; log p = z - max z - log s
+    big = e > 0.5 * s                                  # the class, if any, holding over half the mass
+    zo = z.masked_fill(big, float('-inf'))             # the other classes' logits, seen from that class
+    Mo = zo.amax(-1, keepdim=True)
+    eo = (zo - Mo).exp()
+    so = eo.sum(-1, keepdim=True)
+    rest = s - e                                       # Σ_{j≠i} e_j: exact where e_i <= s/2 (then rest >= s/2)
+    log_s = s.log()
+    log_q = torch.where(big, Mo - M + so.log(), rest.masked_fill(big, 1).log()) - log_s   # log(1 - p_i) = LSE_{j≠i} z_j - LSE z
+    return z - M - log_s, log_q, (e, s, rest, big, eo, so)
 
 def classification_loss(z, onehot):
     "The paper's CL, `BCELoss(softmax(z), onehot)`, from logits `z`; both `(..., batch, classes)`: shape `(...)`. Exact at any margin."
-    log_p, log_q, _, _ = _bce_parts(z)
+    log_p, log_q, _ = _bce_parts(z)
     return -(onehot * log_p + (1 - onehot) * log_q).mean((-1, -2))
 
 def classification_loss_grad(z, onehot):
     "`(loss, dloss/dz)` of `classification_loss(z, onehot)` for logits `z` `(..., batch, classes)`, without forming `1 - p`."
-    log_p, log_q, others, lse_others = _bce_parts(z)
+    log_p, log_q, (e, s, rest, big, eo, so) = _bce_parts(z)
     n, C = z.shape[-2], z.shape[-1]
-    p = log_p.exp()
-    q = (others - lse_others.unsqueeze(-1)).exp()          # q[..., i, k] = p_k / (1 - p_i), 0 on the diagonal
-    cross = ((1 - onehot) * p).unsqueeze(-2).matmul(q).squeeze(-2)   # sum over wrong classes i != k of p_i q[i, k]
+    p, wrong = e / s, 1 - onehot
+    w = (wrong * p / rest).masked_fill_(big, 0)        # (1 - y_i) p_i / Σ_{j≠i} e_j for every class i but the big one
+    qb = (eo / so).masked_fill_(big, 0)                # q⁽ᵇ⁾_k = p_k / (1 - p_b) for the big class b (0 at b)
+    cross = e * (w.sum(-1, keepdim=True) - w) + (wrong * p).masked_fill(~big, 0).sum(-1, keepdim=True) * qb   # Σ_{i≠k} (1 - y_i) p_i q⁽ⁱ⁾_k
     grad = ((2 - onehot) * p - onehot - cross).mul_(1 / (n * C))
-    return -(onehot * log_p + (1 - onehot) * log_q).mean((-1, -2)), grad
+    return -(onehot * log_p + wrong * log_q).mean((-1, -2)), grad
+

@@ -104,12 +104,19 @@ class Twin(Method):
                 for (W, b), (i, o) in zip(layers, zip(self.sizes[:-1], self.sizes[1:])): W[2*s + twin], b[2*s + twin] = init_linear(g, i, o)
         return flat
 
+    def _hidden_twins(self):
+        "The twins (0: A, 1: B) whose hidden layers learn: both when gradients cross layers, else those the RL trains."
+        return (0, 1) if self.end_to_end else tuple(t for t, w in enumerate(self.rl_learners) if w)
+
     def _pieces(self):
-        "`(start, length)` of each layer's weight and bias slice of each seed (its two twins) in the flat buffer."
-        out, i = [], 0
-        for ws, bs in self._shapes():
+        "`(start, length)` of each layer's weight and bias slice of each seed (the twins whose layer learns) in the flat buffer: Adam skips the rest, whose gradient is always 0."
+        out, i, shapes = [], 0, self._shapes()
+        for l, (ws, bs) in enumerate(shapes):
+            twins = (0, 1) if l == len(shapes) - 1 else self._hidden_twins()
             for n in (math.prod(ws), math.prod(bs)):
-                out += [(i + 2*s*n, 2*n) for s in range(len(self.seeds))]; i += self.n_nets*n
+                for s in range(len(self.seeds)):
+                    out += [(i + 2*s*n, 2*n)] if len(twins) == 2 else [(i + (2*s + t)*n, n) for t in twins]
+                i += self.n_nets*n
         return out
 
     def layers(self, flat=None):
@@ -177,15 +184,22 @@ def local_grads(self:Twin, x, onehot):
     z = acts[-1].view(S, 2, *acts[-1].shape[1:])                  # the output's logits z = a_3, (S, 2, B, classes)
     cls, gz = classification_loss_grad(z, onehot[:, None])        # cls = CL^k (S, 2); gz = δ_3 = ∂CL/∂z (S, 2, B, classes)
     gz, rls = gz.view(acts[-1].shape), []
+    one = None if self.end_to_end or len(self._hidden_twins()) != 1 else self._hidden_twins()[0]   # the one twin whose hidden layers learn
     for l in reversed(range(self.n_layers)):
-        # here gz = δ_{l+1} = ∂L_{l+1}/∂a_{l+1} (2S, B, n_out) for weight layer l+1 (self.grads[l]), or None if it learns nothing
+        # here gz = δ_{l+1} = ∂L_{l+1}/∂a_{l+1} (2S, B, n_out) for weight layer l+1 (self.grads[l]), or only twin `one`'s (S, B, n_out)
+        # when the other twin's layer never learns (A under `guided`: its gradient, 0, is neither formed nor stepped), or None
         h, (gW, gb) = acts[l], self.grads[l]                  # h = h_l, the layer's input (a constant: no gradient flows into it)
         if gz is not None:                                   # this layer learns: ∂L/∂W_{l+1} = h_lᵀ δ_{l+1}, ∂L/∂b_{l+1} = Σ_batch δ_{l+1}
+            if len(gz) != len(h): h, gW, gb = (t.view(S, 2, *t.shape[1:])[:, one] for t in (h, gW, gb))
             torch.bmm(h.transpose(1, 2), gz, out=gW); torch.sum(gz, 1, keepdim=True, out=gb)
         if l == 0: break
+        h = acts[l]
         rl, g = representation_loss_grads(h.view(S, 2, *h.shape[1:]))  # h: output of hidden layer l; rl = RL_l (S,), g = ∂RL_l/∂h_l (S, 2, B, n)
         rls.append(rl)
         if not any(learners): g = None                       # the RL's gradient, for the twins that learn from it
+        elif one is not None:                                # one twin learns: its part alone, (S, B, n)
+            g, h = g[:, one], h.view(S, 2, *h.shape[1:])[:, one]
+            if learners[one] != 1: g.mul_(learners[one])
         else:
             if not all(learners): g.mul_(self._rl_mask)
             g = g.view(h.shape)
