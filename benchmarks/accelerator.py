@@ -3,8 +3,10 @@
     python benchmarks/accelerator.py --out DIR [--device cuda] [--workers 8] [--epochs 30] [--data-dir D] [--fashion-dir F]
                                      [--datasets mnist ...] [--methods m ...]
 
-Writes into DIR (new or empty): `paper_1seed/` and `paper_5seeds/` (`ffcl_twin train` folders of the paper
-preset), `timings.csv` (one row per step) and `comparison_runs.csv` (the rows `compare` returns, rewritten as each
+Writes into DIR (new or empty): first the captured step checked (the twin's paper step called directly and
+replayed as a CUDA graph, `StepGraph`, for a few epochs each: seconds per epoch and whether the weights end bit for
+bit the same), then `paper_1seed/` and `paper_5seeds/` (`ffcl_twin train` folders of the paper preset, whose step is
+captured by default on CUDA), `timings.csv` (one row per step) and `comparison_runs.csv` (the rows `compare` returns, rewritten as each
 (dataset, method) job ends, so that a run stopped early keeps what finished). Then, on any machine,
 `python benchmarks/accelerator.py --report DIR` sets them beside the committed CPU results: the paper run against
 `paper_figures/figure2_metrics.csv` (same seeds), the comparison against `paper_figures/comparison_bounds.json`.
@@ -27,6 +29,30 @@ def log(out, **row):
         w.writerow(row)
 
 
+def capture_check(out, args, name):
+    "The twin's paper step called directly, then captured as a CUDA graph: seconds per epoch of each, and whether the weights end identical."
+    import torch
+    from ffcl_twin.config import preset
+    from ffcl_twin.train import load_data
+    from ffcl_twin.twin import Twin
+    c = preset('paper', device=args.device, data_dir=args.data_dir).validate()
+    dev = torch.device(args.device)
+    (x, y), _ = load_data(c, dev)
+    sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
+    res = {}
+    for capture in (False, True):
+        m = Twin(sizes=c.sizes, seeds=c.seeds, lr=c.lr, device=dev, capture=capture, **c.options)
+        secs = []
+        for _ in range(args.capture_epochs):
+            sync(); t = time.perf_counter()
+            for idx in m.batches(len(x), c.batch_size): m.train_step(x, y, idx)
+            sync(); secs.append(time.perf_counter() - t)
+        res[capture] = secs, m.params.detach().cpu()
+    log(out, step='capture_check', device=name, epochs=args.capture_epochs,
+        direct_median_epoch_s=round(statistics.median(res[False][0]), 3), captured_median_epoch_s=round(statistics.median(res[True][0]), 3),
+        identical_weights=torch.equal(res[False][1], res[True][1]))
+
+
 def run(args):
     import torch
     from ffcl_twin.train import preset, train
@@ -37,6 +63,7 @@ def run(args):
     dev = torch.device(args.device)
     name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu'
     print(f'torch {torch.__version__} on {name}', flush=True)
+    if args.capture_epochs: capture_check(out, args, name)
     for seeds in ((0,), (0, 1, 2, 3, 4)) if args.paper else ():
         t0 = time.perf_counter()
         rows = train(preset('paper', device=args.device, seeds=seeds, epochs=args.epochs, data_dir=args.data_dir),
@@ -95,6 +122,7 @@ if __name__ == '__main__':
     p.add_argument('--device', default='cuda'); p.add_argument('--workers', type=int, default=8); p.add_argument('--epochs', type=int, default=30)
     p.add_argument('--data-dir'); p.add_argument('--fashion-dir')
     p.add_argument('--no-paper', dest='paper', action='store_false', help='skip the paper runs')
+    p.add_argument('--capture-epochs', type=int, default=3, help='epochs of the captured-step check (0: skip it)')
     p.add_argument('--datasets', nargs='+', default=['mnist', 'fashion_mnist']); p.add_argument('--methods', nargs='+')
     a = p.parse_args()
     if a.report: report(a.report)

@@ -16,7 +16,7 @@ from fastcore.basics import patch
 # %% ../nbs/03_twin.ipynb #c3bec707
 from .core import UserError
 from .losses import representation_loss, representation_loss_grads, classification_loss, classification_loss_grad
-from .methods import Method, ClassIndex, init_linear, shared_linear, pair_cosine, uniform, check_method
+from .methods import Method, ClassIndex, init_linear, shared_linear, pair_cosine, uniform, check_method, StepGraph
 
 # %% ../nbs/03_twin.ipynb #16d31e02
 READINGS = {
@@ -61,7 +61,7 @@ class Twin(Method):
                    pairing=('image', tuple(PAIRINGS), 'what the twins see: ' + '; '.join(f'{k}: {v}' for k, v in PAIRINGS.items())))
     backprop = False   # does the output's loss reach every layer? (the `backprop` control)
 
-    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-4, device='cpu', detach=True, betas=(0.9, 0.999), eps=1e-8, **options):
+    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-4, device='cpu', detach=True, betas=(0.9, 0.999), eps=1e-8, capture=None, **options):
         super().__init__(sizes, seeds, lr, device, **options)
         self.detach, self.n_nets = detach, 2*len(self.seeds)
         self.end_to_end = self.backprop or not detach   # does gradient cross layer boundaries?
@@ -72,6 +72,7 @@ class Twin(Method):
         self.opt = FlatAdam(self.params, lr, betas, eps, self._pieces())
         self.weights, self.grads = self.layers(), self.layers(self.params.grad)
         self._data = None
+        self.capture, self._step = self.device.type == 'cuda' if capture is None else capture, None   # capture: the step as a CUDA graph (`StepGraph`)
 
     def _learners(self): return _RL_LEARNERS[self.opts['reading']]
     @property
@@ -211,11 +212,18 @@ def local_grads(self:Twin, x, onehot):
 
 # %% ../nbs/03_twin.ipynb #1dd3b837
 @patch
-def train_step(self:Twin, x, y, idx):
-    "Local gradients for batch `idx` of the split `x, y`, then one Adam step; the batch's losses `(S, 2, n_layers)`."
-    rl, cl = self.local_grads(*self._batch(x, y, idx))
+def _local_step(self:Twin, x, onehot):
+    "Local gradients for the batch `x` `(2S, B, n_in)`, `onehot` `(S, B, classes)`, then one Adam step; the batch's losses `(S, 2, n_layers)`."
+    rl, cl = self.local_grads(x, onehot)
     self.opt.step()
     return torch.cat([rl[:, None].expand(-1, 2, -1), cl[..., None]], -1)
+
+@patch
+def train_step(self:Twin, x, y, idx):
+    "One step on batch `idx` of the split `x, y` (captured as a CUDA graph and replayed, on CUDA); the batch's losses `(S, 2, n_layers)`."
+    if self._step is None: self._step = StepGraph(self._local_step, graph=self.device.type == 'cuda') if self.capture else self._local_step
+    return self._step(*self._batch(x, y, idx))
+
 
 # %% ../nbs/03_twin.ipynb #5450a27d
 @patch
