@@ -5,7 +5,7 @@
 
 Writes into DIR (new or empty): first the captured step checked (the twin's paper step called directly and
 replayed as a CUDA graph, `StepGraph`, for a few epochs each: seconds per epoch and whether the weights end bit for
-bit the same), then `paper_1seed/` and `paper_5seeds/` (`ffcl_twin train` folders of the paper preset, whose step is
+bit the same; `capture.csv`), then `paper_1seed/` and `paper_5seeds/` (`ffcl_twin train` folders of the paper preset, whose step is
 captured by default on CUDA), `timings.csv` (one row per step) and `comparison_runs.csv` (the rows `compare` returns, rewritten as each
 (dataset, method) job ends, so that a run stopped early keeps what finished). Then, on any machine,
 `python benchmarks/accelerator.py --report DIR` sets them beside the committed CPU results: the paper run against
@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def log(out, **row):
-    "Print a step's timing and append it to timings.csv."
+def log(out, file='timings.csv', **row):
+    "Print a step's timing and append it to `file` (timings.csv; the captured-step check has its own, capture.csv: other columns)."
     print(' '.join(f'{k}={v}' for k, v in row.items()), flush=True)
-    f = out/'timings.csv'
+    f = out/file
     new = not f.exists()
     with open(f, 'a', newline='') as fh:
         w = csv.DictWriter(fh, fieldnames=list(row))
@@ -48,7 +48,7 @@ def capture_check(out, args, name):
             for idx in m.batches(len(x), c.batch_size): m.train_step(x, y, idx)
             sync(); secs.append(time.perf_counter() - t)
         res[capture] = secs, m.params.detach().cpu()
-    log(out, step='capture_check', device=name, epochs=args.capture_epochs,
+    log(out, 'capture.csv', step='capture_check', device=name, epochs=args.capture_epochs,
         direct_median_epoch_s=round(statistics.median(res[False][0]), 3), captured_median_epoch_s=round(statistics.median(res[True][0]), 3),
         identical_weights=torch.equal(res[False][1], res[True][1]))
 
@@ -93,7 +93,8 @@ def report(d):
     from ffcl_twin.comparison import read_comparison_runs, check_comparison_bounds, comparison_table
     from ffcl_twin.files import read_metrics
     d = Path(d)
-    print((d/'timings.csv').read_text())
+    for f in ('capture.csv', 'timings.csv'):
+        if (d/f).exists(): print((d/f).read_text())
     cpu = {(r['seed'], r['epoch'], r['net']): r['test_acc'] for r in read_metrics(ROOT/'paper_figures/figure2_metrics.csv')
            if r['reading'] == 'guided' and r['scaling'] == 'standard'}
     for run in ('paper_1seed', 'paper_5seeds'):

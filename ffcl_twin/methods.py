@@ -317,10 +317,10 @@ def shift_images(x, gens, pixels):
 
 # %% ../nbs/11_methods.ipynb #graph02cd
 class StepGraph:
-    "A training step `fn(*inputs) -> tensor` run through static input buffers: `warmup` calls as they are, then one CUDA-graph capture (`graph=True`) replayed for every later call of the captured shapes; other shapes run as they are. The result is a copy (the next replay overwrites the buffer)."
+    "A training step `fn(*inputs) -> tensor` run through static input buffers: `warmup` calls as they are, then one CUDA-graph capture (`graph=True`) replayed for every later call with the first call's shapes; other shapes run as they are. The result is a copy (the next replay overwrites the buffer). What `fn` reads from Python (a learning rate) is fixed at capture."
     def __init__(self, fn, graph=True, warmup=3):
         self.fn, self.graph, self.warmup, self.calls = fn, graph, warmup, 0
-        self.static_in = self.static_out = self.cuda_graph = None
+        self.static_in = self.static_out = self.cuda_graph = self.shapes = None
 
     def _as_is(self, *inputs):
         if not self.graph: return self.fn(*inputs)
@@ -331,13 +331,13 @@ class StepGraph:
 
     def __call__(self, *inputs):
         self.calls += 1
-        if self.calls <= self.warmup: return self._as_is(*inputs)
+        if self.shapes is None: self.shapes = [t.shape for t in inputs]     # the full batch: an epoch's first
+        if self.calls <= self.warmup or [t.shape for t in inputs] != self.shapes: return self._as_is(*inputs)
         if self.static_in is None:
             self.static_in = [t.clone() for t in inputs]
             if self.graph:                                  # recorded, not run: the replay below runs this call's step
                 self.cuda_graph = torch.cuda.CUDAGraph()
                 with torch.cuda.graph(self.cuda_graph): self.static_out = self.fn(*self.static_in)
-        elif any(s.shape != t.shape for s, t in zip(self.static_in, inputs)): return self.fn(*inputs)
         for s, t in zip(self.static_in, inputs): s.copy_(t)
         if self.cuda_graph is not None: self.cuda_graph.replay()
         else: self.static_out = self.fn(*self.static_in)
