@@ -263,8 +263,9 @@ REFERENCES = (
          readout=(2, 3),     # the reference's linear classifier reads hidden layers 2 and 3 (src/ff_model.py:140-148)
          source='loeweX/Forward-Forward, README (test error 1.45%) and config.yaml',
          config=dict(sizes=(784, 1000, 1000, 1000, 10), batch_size=100, lr=1e-3, scaling='unit', n_train=50000, options=dict(METHODS['ff'].REFERENCE)),
-         theirs='SGD (momentum 0.9, weight decay 3e-4; lr falls linearly to 0 after epoch 50); loss on Σh² minus the number of units; '
-                'peer normalisation (0.03); the image too divided by its RMS; read by a linear classifier on layers 2 and 3; trained on 50,000 images',
+         theirs='the recipe ff/reference sets (08a_ff): SGD (momentum 0.9, weight decay 3e-4; lr falls linearly after epoch 50), Σh² minus the number '
+                'of units, peer normalisation (0.03), the image too divided by its RMS, a linear classifier on layers 2 and 3; '
+                'their DataLoader shuffles, and the other 10,000 training images are their validation set',
          cited=('batch 100: config.yaml:6', 'peer normalisation 0.03: config.yaml:10', '3 layers of 1000: config.yaml:13-14', '100 epochs: config.yaml:18',
                 'SGD lr 1e-3, weight decay 3e-4, momentum 0.9: config.yaml:20-22, src/utils.py:36-42',
                 'readout lr 1e-2, weight decay 3e-3: config.yaml:24-25, src/utils.py:46-48',
