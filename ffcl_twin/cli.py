@@ -247,7 +247,7 @@ def run_plot(args):
     print(f'wrote {out}')
 
 # %% ../nbs/18_cli.ipynb #34be277d
-STARTUP_IMPORTS = ('numpy', 'torch', 'torchvision', 'fastcore.basics', 'ffcl_twin.data', 'ffcl_twin.train',
+STARTUP_IMPORTS = ('numpy', 'torch', 'fastcore.basics', 'ffcl_twin.data', 'ffcl_twin.train',
                    'ffcl_twin.methods')
 RUNS = dict(train='run_train', figure='run_figure', methods='run_methods', locality='run_locality', plot='run_plot')
 

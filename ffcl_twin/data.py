@@ -14,7 +14,6 @@ from pathlib import Path
 
 # %% ../nbs/01_data.ipynb #27f42bbe
 import torch
-from torchvision import datasets
 
 # %% ../nbs/01_data.ipynb #7caa1c88
 from .core import UserError
@@ -123,6 +122,7 @@ def scale(x, name='mnist', scaling='unit'):
 
 def download(name, root):
     "Fetch dataset `name` into `root` through torchvision's normal download (needs internet); `UserError` if it fails."
+    from torchvision import datasets                       # here only: importing torchvision costs a second that training never needs
     cls = getattr(datasets, dataset_info(name)['cls'])
     print(f'ffcl_twin: downloading {name} into {root} (needs internet; --data-dir uses local files instead)', file=sys.stderr, flush=True)
     try:

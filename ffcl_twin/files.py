@@ -10,6 +10,7 @@ __all__ = ['TMP_SUFFIX', 'RUN_FILES', 'atomic_write', 'remove_stale', 'metric_co
 import csv, datetime, fcntl, io, json, os, platform, re, signal, stat, subprocess, sys, tempfile, threading, warnings, zipfile
 from contextlib import contextmanager
 from dataclasses import asdict
+from importlib.metadata import version as _version
 from pathlib import Path
 
 # %% ../nbs/13_files.ipynb #292b640d
@@ -157,7 +158,7 @@ def _run_info(cfg, device):
     config['data_dir'] = os.path.abspath(resolve_root(cfg.data_dir)[0])      # also when it came from $FFCL_TWIN_DATA or the cache
     return dict(config=config, device=str(device), started=_now(),
                 versions=dict(ffcl_twin=ffcl_twin.__version__, python=platform.python_version(), torch=torch.__version__,
-                              torchvision=__import__('torchvision').__version__),
+                              torchvision=_version('torchvision')),
                 git_commit=git('rev-parse', 'HEAD') or None, git_dirty=bool(git('status', '--porcelain', '--untracked-files=no')),
                 command=' '.join(sys.argv), resumes=[])
 

@@ -38,12 +38,17 @@ class FlatAdam:
 
     def _cut(self, t): return [t[i:i + n] for i, n in self.pieces]
 
+    def _lists(self):
+        "The kernel's tensor lists (the pieces of parameters, gradient and both moments), cut once per gradient buffer."
+        if getattr(self, '_grad', None) is not self.params.grad:
+            self._grad = self.params.grad
+            self._cuts = [self._cut(t) for t in (self.params, self.params.grad, self.exp_avg, self.exp_avg_sq)] + [[], [self.step_count] * len(self.pieces)]
+        return self._cuts
+
     @torch.no_grad()
     def step(self):
         self.step_count += 1
-        ps = self._cut(self.params)
-        torch._fused_adam_(ps, self._cut(self.params.grad), self._cut(self.exp_avg), self._cut(self.exp_avg_sq), [], [self.step_count] * len(ps),
-                           lr=self.lr, beta1=self.betas[0], beta2=self.betas[1], weight_decay=0., eps=self.eps,
+        torch._fused_adam_(*self._lists(), lr=self.lr, beta1=self.betas[0], beta2=self.betas[1], weight_decay=0., eps=self.eps,
                            amsgrad=False, maximize=False)
 
     def state_dict(self): return dict(exp_avg=self.exp_avg.cpu(), exp_avg_sq=self.exp_avg_sq.cpu(), step=self.step_count.cpu())
