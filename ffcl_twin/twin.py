@@ -71,6 +71,9 @@ class Twin(Method):
         self.detach, self.n_nets = detach, 2*len(self.seeds)
         self.end_to_end = self.backprop or not detach   # does gradient cross layer boundaries?
         self.rl_learners = self._learners()
+        # the twins (0: A, 1: B) whose hidden layers learn: both when gradients cross layers, else those the RL trains
+        self.hidden_twins = (0, 1) if self.end_to_end else tuple(t for t, w in enumerate(self.rl_learners) if w)
+        self._one = self.hidden_twins[0] if len(self.hidden_twins) == 1 else None   # the only one: B under `guided`
         self._rl_mask = torch.tensor(self.rl_learners, device=self.device)[:, None, None]   # (2, 1, 1): which twins learn from RL
         self.params = torch.nn.Parameter(self._init_params().to(self.device))
         self.params.grad = torch.zeros_like(self.params)
@@ -110,15 +113,11 @@ class Twin(Method):
                 for (W, b), (i, o) in zip(layers, zip(self.sizes[:-1], self.sizes[1:])): W[2*s + twin], b[2*s + twin] = init_linear(g, i, o)
         return flat
 
-    def _hidden_twins(self):
-        "The twins (0: A, 1: B) whose hidden layers learn: both when gradients cross layers, else those the RL trains."
-        return (0, 1) if self.end_to_end else tuple(t for t, w in enumerate(self.rl_learners) if w)
-
     def _pieces(self):
         "`(start, length)` of each layer's weight and bias slice of each seed (the twins whose layer learns) in the flat buffer: Adam skips the rest, whose gradient is always 0."
         out, i, shapes = [], 0, self._shapes()
         for l, (ws, bs) in enumerate(shapes):
-            twins = (0, 1) if l == len(shapes) - 1 else self._hidden_twins()
+            twins = (0, 1) if l == len(shapes) - 1 else self.hidden_twins
             for n in (math.prod(ws), math.prod(bs)):
                 for s in range(len(self.seeds)):
                     out += [(i + 2*s*n, 2*n)] if len(twins) == 2 else [(i + (2*s + t)*n, n) for t in twins]
@@ -190,7 +189,7 @@ def local_grads(self:Twin, x, onehot):
     z = acts[-1].view(S, 2, *acts[-1].shape[1:])                  # the output's logits z = a_3, (S, 2, B, classes)
     cls, gz = classification_loss_grad(z, onehot[:, None])        # cls = CL^k (S, 2); gz = δ_3 = ∂CL/∂z (S, 2, B, classes)
     gz, rls = gz.view(acts[-1].shape), []
-    one = None if self.end_to_end or len(self._hidden_twins()) != 1 else self._hidden_twins()[0]   # the one twin whose hidden layers learn
+    one = self._one                                               # the one twin whose hidden layers learn, if only one does
     for l in reversed(range(self.n_layers)):
         # here gz = δ_{l+1} = ∂L_{l+1}/∂a_{l+1} (2S, B, n_out) for weight layer l+1 (self.grads[l]), or only twin `one`'s (S, B, n_out)
         # when the other twin's layer never learns (A under `guided`: its gradient, 0, is neither formed nor stepped), or None
