@@ -197,9 +197,10 @@ def net_evaluation(acts, y, cls_loss):
 class PlainAdam:
     """`torch.optim.Adam`'s single-tensor update (its default on the CPU), bit for bit, run once over one flat buffer: the
     parameters `params` (one dtype, one device) and their gradients become views of it, so a step is a handful of kernels
-    instead of a handful per tensor. (The twin's `FlatAdam` runs PyTorch's fused kernel instead, which rounds differently.)"""
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        self.tensors, self.lr, self.betas, self.eps = list(params), lr, betas, eps
+    instead of a handful per tensor. (The twin's `FlatAdam` runs PyTorch's fused kernel instead, which rounds differently.)
+    With `weight_decay`, `torch.optim.AdamW`'s update: the weights shrink by `lr × weight_decay` before each step."""
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.):
+        self.tensors, self.lr, self.betas, self.eps, self.weight_decay = list(params), lr, betas, eps, weight_decay
         if not self.tensors or len({(p.dtype, p.device) for p in self.tensors}) > 1:
             raise ValueError('PlainAdam needs parameters, all of one dtype on one device')
         n, kw = sum(p.numel() for p in self.tensors), dict(dtype=self.tensors[0].dtype, device=self.tensors[0].device)
@@ -217,6 +218,7 @@ class PlainAdam:
         (b1, b2), g = self.betas, self.grad
         self.step_count += 1
         t = self.step_count.item()
+        if self.weight_decay: self.flat.mul_(1 - self.lr * self.weight_decay)      # AdamW's decoupled decay, first
         self.exp_avg.lerp_(g, 1 - b1)
         self.exp_avg_sq.mul_(b2).addcmul_(g, g, value=1 - b2)
         # (√v / √(1 - β₂ᵗ)) + ε, as PyTorch writes it, into a buffer kept between steps (a fresh one per step costs page faults)
@@ -229,10 +231,10 @@ class PlainAdam:
         return out
 
     def state_dict(self):
-        "The state in `torch.optim.Adam`'s format (so checkpoints of either resume with either)."
+        "The state in `torch.optim.Adam`'s (AdamW's) format (so checkpoints of either resume with either)."
         state = {i: dict(step=self.step_count.clone(), exp_avg=a.clone(), exp_avg_sq=s.clone())
                  for i, (a, s) in enumerate(zip(self._pieces(self.exp_avg), self._pieces(self.exp_avg_sq)))} if self.step_count else {}
-        return dict(state=state, param_groups=[dict(lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=0, amsgrad=False, maximize=False,
+        return dict(state=state, param_groups=[dict(lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay, amsgrad=False, maximize=False,
                                                     params=list(range(len(self.tensors))))])
 
     @torch.no_grad()
@@ -265,9 +267,9 @@ class AutogradMethod(Method):
         return losses.detach()
 
 # %% ../nbs/11_methods.ipynb #optim02cd
-def make_optimizer(params, name, lr):
-    "The optimiser option `name` names, on `params`: `adam` (`PlainAdam`), `momentum` or `nesterov` (`torch.optim.SGD` with momentum 0.9)."
-    if name == 'adam': return PlainAdam(params, lr)
+def make_optimizer(params, name, lr, weight_decay=0.):
+    "The optimiser option `name` names, on `params`: `adam` (`PlainAdam`), `adamw` (`PlainAdam` with `weight_decay`), `momentum` or `nesterov` (`torch.optim.SGD` with momentum 0.9)."
+    if name in ('adam', 'adamw'): return PlainAdam(params, lr, weight_decay=weight_decay if name == 'adamw' else 0.)
     return torch.optim.SGD(params, lr, momentum=0.9, nesterov=name == 'nesterov')
 
 def set_lr(opt, lr):

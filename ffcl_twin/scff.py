@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/08e_scff.ipynb #63ce01f0
-from .methods import AutogradMethod, PlainAdam, ce_grads, init_layers, per_seed, seed_ce, shared_linear, pair_cosine, uniform, write_layer_grads
+from fastcore.basics import patch
+from .methods import AutogradMethod, ReferenceRecipe, make_optimizer, set_lr, shift_images, ce_grads, init_layers, per_seed, seed_ce, shared_linear, pair_cosine, uniform, write_layer_grads
 
 # %% ../nbs/08e_scff.ipynb #2faf5614
 def _row_std(h):
@@ -46,7 +47,7 @@ def negative_partners(gens, b, device='cpu'):
     return (torch.arange(b, device=device) + k) % b
 
 # %% ../nbs/08e_scff.ipynb #ff317a86
-class SCFF(AutogradMethod):
+class SCFF(ReferenceRecipe, AutogradMethod):
     "Self-Contrastive Forward-Forward (arXiv:2409.11593) on one network per seed (weights `(S, n_in, n_out)`): per-layer goodness of an image paired with itself (positive) over an image paired with another (negative); no labels in hidden layers; a local softmax head."
     key = 'scff'
     min_batch = 2                       # the negative pairs an image with another image of the batch: a batch of one has none
@@ -55,12 +56,22 @@ class SCFF(AutogradMethod):
     readout = 'the image paired with itself (the positive input), one pass, as the paper\'s linear classifier reads it'
     thresholds = ((4., 6.), (1., 1.))   # (θ⁺, θ⁻) of hidden layer 1, then of every deeper layer (their MNIST config.json)
     lamda = (1e-4, 0.)                  # weight of the goodness penalty λ·G⁺, layer 1, then deeper layers
+    options = dict(
+        shift=('0', ('0', '2'), "the two halves of every training pair are views, each image moved by up to N pixels each way, drawn anew "
+               "at every batch: a positive pairs two views of one image, a negative a view of it with a view of another (the reference: 2)"),
+        optimizer=('adam', ('adam', 'adamw'), 'adamw: Adam with decoupled weight decay 1e-4 (the reference)'),
+        decay=('none', ('none', 'exponential'), "exponential: the learning rate x0.9 after every 100,000 training images, 1000 of the "
+               "reference's batches of 100 (its first layer's schedule)"))
+    REFERENCE = dict(shift='2', optimizer='adamw', decay='exponential')     # the authors' MNIST command and config.json
+    WEIGHT_DECAY, GAMMA, PERIOD = 1e-4, 0.9, 100_000
+    images_seen = 0                     # training images stepped on so far (the decay's clock)
 
-    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu'):
-        super().__init__(sizes, seeds, lr, device)
+    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-3, device='cpu', **options):
+        super().__init__(sizes, seeds, lr, device, **options)
         self.weights = init_layers(self.gens, self.sizes[:-1], 1, self.device)
         self.heads = init_layers(self.gens, self.sizes[-2:], 1, self.device)
-        self.opt = PlainAdam(self.parameters(), lr)
+        self._shift = int(self.opts['shift'])
+        self.opt = make_optimizer(self.parameters(), self.opts['optimizer'], lr, self.WEIGHT_DECAY)
 
     def _act(self, z):
         "What a hidden layer passes on (to the next layer, the head, `hidden`): the triangle."
@@ -91,10 +102,10 @@ class SCFF(AutogradMethod):
 
     def _losses(self, x, y, idx):
         S, b = idx.shape
-        zb = _stdnorm(x[idx])                                         # (S, b, n_in) standardised; the labels y[idx] reach only the head
+        za, zb = self._views(x, idx)                                 # (S, b, n_in) standardised; the labels y[idx] reach only the head
         partner = negative_partners(self.gens, b, x.device)          # (S, b)
         zn = torch.gather(zb, 1, partner[..., None].expand_as(zb))   # each image's negative partner, from its own batch
-        pos, neg = self._pre(_pair(zb, zb)), self._pre(_pair(zb, zn))
+        pos, neg = self._pre(_pair(za, zb)), self._pre(_pair(za, zn))
         out = []
         for l, (zp, zn) in enumerate(zip(pos, neg)):
             gp, gn = zp.relu().pow(2).mean(-1), zn.relu().pow(2).mean(-1)      # goodness G = mean_j relu(z_j)², (S, b)
@@ -109,46 +120,6 @@ class SCFF(AutogradMethod):
             z = _stdnorm(x); d = z.double()
             c = self._image_cache = (x, x._version, z, d.sum(-1), d.pow(2).sum(-1))
         return c[2:]
-
-    @torch.no_grad()
-    def local_grads(self, x, y, idx):
-        "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same partners), written out; the losses `(S, 1, n_layers)`."
-        S, b = idx.shape
-        z, s1, s2 = self._images(x)
-        n, partner = x.shape[-1], negative_partners(self.gens, b, x.device)       # (S, b)
-        zb = z[idx]                                                                 # the batch, standardised: (S, b, n)
-        # rows: the positive pairs (k, k), then the negative ones (k, partner k). Pair (k, j)'s input is q·(z_k + z_j − 2m·1), m and
-        # 1/q (less 1e-10) the mean and standard deviation of the concatenation [z_k, z_j], from the two images' sums (the std's n − 1
-        # is 2n − 1; for standardised images m ≈ 0 and q ≈ √((2n − 1)/(2n − 2)), but computed as `_pair` computes them)
-        t1, t2 = s1[idx], s2[idx]
-        p1, p2 = t1.gather(1, partner), t2.gather(1, partner)
-        m = torch.cat([t1 + t1, t1 + p1], 1) / (2 * n)
-        q = 1 / (((torch.cat([t2 + t2, t2 + p2], 1) - 2 * n * m * m) / (2 * n - 1)).sqrt() + 1e-10)
-        mq2, q = (2 * m * q).float()[..., None], q.float()[..., None]                # (S, 2b, 1)
-        out = []
-        for l, (W, bias) in enumerate(self.weights):
-            (tp, tn), lam = self._layer_params(l)
-            if l == 0:      # each image through the layer once, U = z W; a pair's pre-activation q·(U_k + U_j − 2m·1ᵀW) + 2b
-                U = torch.bmm(zb, W)
-                pre = torch.cat([2 * U, U + U.gather(1, partner[..., None].expand_as(U))], 1).mul_(q).sub_(mq2 * W.sum(1, keepdim=True)).add_(2 * bias)
-            else: pre = shared_linear(inp := _stdnorm(h), W, bias)
-            r = pre.relu()
-            gp, gn = r.pow(2).mean(-1).split(b, 1)                                 # goodness G⁺, G⁻, (S, b) each
-            out.append(self._goodness_loss(gp, gn, l))
-            # ∂loss/∂G⁺ = (λ − σ(θ⁺ − G⁺)) / b, ∂loss/∂G⁻ = σ(G⁻ − θ⁻) / b; ∂G/∂z = 2 relu(z) / d
-            dg = torch.cat([per_seed(torch.sigmoid, tp - gp).neg_().add_(lam), per_seed(torch.sigmoid, gn - tn)], 1).mul_(2 / (b * pre.shape[-1]))
-            delta = r.mul_(dg[..., None])                                          # ∂loss/∂z, (S, 2b, d)
-            if l == 0:      # ∂/∂W = Σ_pairs q (z_k + z_j − 2m·1)ᵀ δ: gather each image's share, D_k, then one product over the b images
-                dq = delta * q
-                D = dq[:, b:].clone().scatter_add_(1, partner[..., None].expand(S, b, dq.shape[-1]), dq[:, b:]).add_(dq[:, :b], alpha=2)
-                torch.bmm(zb.transpose(1, 2), D, out=W.grad).sub_((mq2 * delta).sum(1, keepdim=True))
-                torch.sum(delta, 1, keepdim=True, out=bias.grad).mul_(2)           # the bias enters as 2b
-            else: write_layer_grads(inp, delta, W, bias)
-            h = self._act(pre)
-        hn, (Wh, bh) = _stdnorm(h[:, :b]), self.heads[0]                           # the head reads the positive pass's last layer
-        ce, dz = ce_grads(shared_linear(hn, Wh, bh), y[idx])
-        write_layer_grads(hn, dz, Wh, bh)
-        return torch.stack(out + [ce], -1)[:, None]
 
     def layer_losses(self, x, y, idx): return list(self._losses(x, y, idx).sum((0, 1)).unbind()), self.weights + self.heads
 
@@ -167,3 +138,69 @@ class SCFF(AutogradMethod):
         logits = self._head(hs[-1])
         return dict(cls_loss=seed_ce(logits, y.expand(S, -1))[:, None], acc=(logits.argmax(-1) == y).float().mean(-1)[:, None],
                     pair_cos=torch.stack([pair_cosine(h) for h in hs], -1)[:, None])
+
+# %% ../nbs/08e_scff.ipynb #scffopt1
+@patch
+def _views(self:SCFF, x, idx):
+    "The batch `x[idx]` `(S, b, n_in)` as the two halves of its pairs, each standardised: the same images twice, or with `shift` two views of each, moved independently."
+    if not self._shift: return (z := _stdnorm(x[idx])), z
+    return tuple(_stdnorm(shift_images(x[idx], self.gens, self._shift)) for _ in range(2))
+
+@patch
+def train_step(self:SCFF, x, y, idx):
+    "One step on batch `idx`, the learning rate of `decay` set first: with `shift` by autograd's gradients of `_losses`, else by the written-out ones (`AutogradMethod.train_step`)."
+    if self.opts['decay'] == 'exponential': set_lr(self.opt, self.lr * self.GAMMA ** (self.images_seen // self.PERIOD))
+    self.images_seen += idx.shape[1]
+    return self.step(self._losses(x, y, idx)) if self._shift else AutogradMethod.train_step(self, x, y, idx)
+
+@patch
+def state_dict(self:SCFF): return dict(AutogradMethod.state_dict(self), images_seen=self.images_seen)
+
+@patch
+def load_state_dict(self:SCFF, state):
+    AutogradMethod.load_state_dict(self, state)
+    self.images_seen = state['images_seen']
+
+
+# %% ../nbs/08e_scff.ipynb #scffgrad2
+@patch
+@torch.no_grad()
+def local_grads(self:SCFF, x, y, idx):
+    "Fill the gradients with those of the objective autograd would differentiate (`_losses(...).sum()`, the same partners), written out; the losses `(S, 1, n_layers)`."
+    S, b = idx.shape
+    z, s1, s2 = self._images(x)
+    n, partner = x.shape[-1], negative_partners(self.gens, b, x.device)       # (S, b)
+    zb = z[idx]                                                                 # the batch, standardised: (S, b, n)
+    # rows: the positive pairs (k, k), then the negative ones (k, partner k). Pair (k, j)'s input is q·(z_k + z_j − 2m·1), m and
+    # 1/q (less 1e-10) the mean and standard deviation of the concatenation [z_k, z_j], from the two images' sums (the std's n − 1
+    # is 2n − 1; for standardised images m ≈ 0 and q ≈ √((2n − 1)/(2n − 2)), but computed as `_pair` computes them)
+    t1, t2 = s1[idx], s2[idx]
+    p1, p2 = t1.gather(1, partner), t2.gather(1, partner)
+    m = torch.cat([t1 + t1, t1 + p1], 1) / (2 * n)
+    q = 1 / (((torch.cat([t2 + t2, t2 + p2], 1) - 2 * n * m * m) / (2 * n - 1)).sqrt() + 1e-10)
+    mq2, q = (2 * m * q).float()[..., None], q.float()[..., None]                # (S, 2b, 1)
+    out = []
+    for l, (W, bias) in enumerate(self.weights):
+        (tp, tn), lam = self._layer_params(l)
+        if l == 0:      # each image through the layer once, U = z W; a pair's pre-activation q·(U_k + U_j − 2m·1ᵀW) + 2b
+            U = torch.bmm(zb, W)
+            pre = torch.cat([2 * U, U + U.gather(1, partner[..., None].expand_as(U))], 1).mul_(q).sub_(mq2 * W.sum(1, keepdim=True)).add_(2 * bias)
+        else: pre = shared_linear(inp := _stdnorm(h), W, bias)
+        r = pre.relu()
+        gp, gn = r.pow(2).mean(-1).split(b, 1)                                 # goodness G⁺, G⁻, (S, b) each
+        out.append(self._goodness_loss(gp, gn, l))
+        # ∂loss/∂G⁺ = (λ − σ(θ⁺ − G⁺)) / b, ∂loss/∂G⁻ = σ(G⁻ − θ⁻) / b; ∂G/∂z = 2 relu(z) / d
+        dg = torch.cat([per_seed(torch.sigmoid, tp - gp).neg_().add_(lam), per_seed(torch.sigmoid, gn - tn)], 1).mul_(2 / (b * pre.shape[-1]))
+        delta = r.mul_(dg[..., None])                                          # ∂loss/∂z, (S, 2b, d)
+        if l == 0:      # ∂/∂W = Σ_pairs q (z_k + z_j − 2m·1)ᵀ δ: gather each image's share, D_k, then one product over the b images
+            dq = delta * q
+            D = dq[:, b:].clone().scatter_add_(1, partner[..., None].expand(S, b, dq.shape[-1]), dq[:, b:]).add_(dq[:, :b], alpha=2)
+            torch.bmm(zb.transpose(1, 2), D, out=W.grad).sub_((mq2 * delta).sum(1, keepdim=True))
+            torch.sum(delta, 1, keepdim=True, out=bias.grad).mul_(2)           # the bias enters as 2b
+        else: write_layer_grads(inp, delta, W, bias)
+        h = self._act(pre)
+    hn, (Wh, bh) = _stdnorm(h[:, :b]), self.heads[0]                           # the head reads the positive pass's last layer
+    ce, dz = ce_grads(shared_linear(hn, Wh, bh), y[idx])
+    write_layer_grads(hn, dz, Wh, bh)
+    return torch.stack(out + [ce], -1)[:, None]
+

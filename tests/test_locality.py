@@ -24,9 +24,9 @@ def test_every_method_matches_its_claim(name):
     assert (problem is None) == METHODS[name].local, problem
     assert reach, 'a method with no loss at all'
 
-@pytest.mark.parametrize('name', ['pepita/reference', 'drtp/reference', 'local_supervised/reference', 'ff/reference'])
+@pytest.mark.parametrize('name', ['pepita/reference', 'drtp/reference', 'local_supervised/reference', 'ff/reference', 'scff/reference'])
 def test_reference_recipes_are_local(name):
-    "Every option of a reference recipe on (dropout, BatchNorm, shifted images, the optimiser, peer normalisation, a head on several layers): each loss still reaches its own layer only."
+    "Every option of a reference recipe on (dropout, BatchNorm, shifted images, the optimiser, peer normalisation, a head on several layers, two shifted views per pair): each loss still reaches its own layer only."
     reach, problem = check_locality(name)
     assert problem is None and all({layer for layer, _ in r} == {l} for l, r in reach.items()), (problem, reach)
 

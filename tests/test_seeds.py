@@ -27,7 +27,7 @@ from ffcl_twin.methods import METHODS, build_method
 from ffcl_twin.twin import Twin, READINGS
 from ffcl_twin.data import load_split
 
-ALL = list(METHODS) + [f'twin/{r}{p}' for r in READINGS for p in ('', '_pairs')] + ['pepita/reference', 'drtp/reference', 'local_supervised/reference', 'ff/reference']
+ALL = list(METHODS) + [f'twin/{r}{p}' for r in READINGS for p in ('', '_pairs')] + ['pepita/reference', 'drtp/reference', 'local_supervised/reference', 'ff/reference', 'scff/reference']
 
 def _seed_weights(m, s):
     "Seed `s`'s weights of method `m`: every weight tensor (stacked `(S·N, ...)`), its rows of seed `s`."
