@@ -2,10 +2,8 @@
 
     python benchmarks/side_by_side.py --reference-dir DIR PEER [--epochs 3] [--seeds 1 2 3] [--data-dir D]
 
-PEER is `local_heads` (DIR a checkout of anokland/local-loss), `ff` (loeweX/Forward-Forward, which needs hydra-core
-and omegaconf importable) or `scff` (neurophysics-cnrsthales/contrastive-forward-forward, which imports optuna: its
-first layer alone, `--NL 1`, read by its linear classifier; its seeds are fixed in its code, so it runs once and ours
-reads layer 1 of a 784-2000-10 network by a converged probe); nothing of theirs is copied here. Its script runs in a temporary copy of DIR on the CPU,
+PEER is `local_heads` (DIR a checkout of anokland/local-loss) or `ff` (loeweX/Forward-Forward, which needs hydra-core
+and omegaconf importable); nothing of theirs is copied here. Its script runs in a temporary copy of DIR on the CPU,
 reading the MNIST raw files of `--data-dir` through links (no download), once per seed; the test accuracy it prints
 (after each epoch, or once at the end) is read from its output. Then this package trains the peer's fidelity entry
 (`REFERENCES`, `ffcl_twin.comparison`) at the variant that mirrors the reference's recipe, on the same training
@@ -28,12 +26,6 @@ PEERS = {
         command=['main.py', 'device=cpu', 'training.final_test=True'],   # config.yaml as it is; test once at the end: main.py:89-94
         seed=['seed={}'], epochs=['training.epochs={}'], test=re.compile(r'^test\s.*?classification_accuracy: ([\d.]+)', re.M),
         reads='accuracy', per_epoch=False, variant='ff/reference', n_train=50000),   # trains on images 0-49,999: src/utils.py:92-93
-    'scff': dict(
-        entry='SCFF', data=('data/MNIST/raw', 'data/AugmentedMNIST/raw', 'data/CustomMNIST/raw'),   # torchvision's MNIST(root='data') and its
-                                                                     # two subclasses, each reading a folder of its class's name: l. 156-164
-        command=['ContrastFF_MNIST.py', '--NL', '1'], # layer 1 (config.json's first entry), then its classifier: README.md:88
-        seed=[], epochs=['--epochs', '{}'], test=re.compile(r'Test Accuracy: ([\d.]+)%'), reads='percent', per_epoch=False,
-        fixed_seed=True, sizes=(784, 2000, 10), readout=(1,)),   # torch.manual_seed(42) and seed_num=1234 in its code: l. 143, 854, 935
 }
 
 
@@ -42,27 +34,23 @@ def theirs(peer, ref_dir, epochs, seed, data_dir):
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)/'work'
         shutil.copytree(ref_dir, work, ignore=shutil.ignore_patterns('.git'))
-        for folder in [peer['data']] if isinstance(peer['data'], str) else peer['data']:
-            raw = (work/folder).resolve(); raw.mkdir(parents=True)
-            for f in (Path(data_dir)/'MNIST'/'raw').iterdir(): (raw/f.name).symlink_to(f.resolve())
+        raw = (work/peer['data']).resolve(); raw.mkdir(parents=True)
+        for f in (Path(data_dir)/'MNIST'/'raw').iterdir(): (raw/f.name).symlink_to(f.resolve())
         argv = [sys.executable, *peer['command'], *(a.format(seed) for a in peer['seed']), *(a.format(epochs) for a in peer['epochs'])]
         p = subprocess.run(argv, cwd=work, capture_output=True, text=True)
         if p.returncode: sys.exit(f'side_by_side.py: the reference run failed (exit {p.returncode}):\n{p.stderr[-2000:]}')
     found = [float(e) for e in peer['test'].findall(p.stdout.replace(',', ''))]
     if len(found) != (epochs if peer['per_epoch'] else 1):
         sys.exit(f"side_by_side.py: expected {epochs if peer['per_epoch'] else 1} test lines in the reference's output, found {len(found)}")
-    return [1 - e / 100 for e in found] if peer['reads'] == 'error' else [e / 100 for e in found] if peer['reads'] == 'percent' else found
+    return [1 - e / 100 for e in found] if peer['reads'] == 'error' else found
 
 
 def ours(peer, epochs, seeds, data_dir):
     "Test accuracy after each epoch, per seed, of this package at the peer's fidelity entry."
-    from ffcl_twin.comparison import REFERENCES, fidelity_run
+    from ffcl_twin.comparison import REFERENCES
     from ffcl_twin.config import Config
     from ffcl_twin.train import train
     ref = next(r for r in REFERENCES if r['peer'] == peer['entry'])
-    if 'readout' in peer:                                           # read as the reference reads it: a probe on its layers, one seed a run
-        return [[fidelity_run(dict(ref, readout=peer['readout']), epochs, data_dir, dict(sizes=peer['sizes'], seeds=(s,), device='cpu'))['readout_acc']]
-                for s in seeds]
     cfg = dict(ref['config'], method=peer.get('variant', ref['method']), n_train=peer.get('n_train'))
     if 'variant' in peer: cfg.pop('options', None)                  # the variant sets the reference's options
     rows = train(Config(dataset='mnist', epochs=epochs, seeds=tuple(seeds), data_dir=data_dir, device='cpu', **cfg))
@@ -81,10 +69,10 @@ def main():
     if not a.data_dir or not (Path(a.data_dir)/'MNIST'/'raw').is_dir(): sys.exit('side_by_side.py: pass --data-dir, the folder that holds MNIST/raw/')
     if not Path(a.reference_dir).is_dir(): sys.exit(f'side_by_side.py: no folder {a.reference_dir}: pass a checkout of the peer\'s repository')
     peer = PEERS[a.peer]
-    them = [theirs(peer, a.reference_dir, a.epochs, s, a.data_dir) for s in (['fixed'] if peer.get('fixed_seed') else a.seeds)]
+    them = [theirs(peer, a.reference_dir, a.epochs, s, a.data_dir) for s in a.seeds]
     us = ours(peer, a.epochs, a.seeds, a.data_dir)
-    for who, accs, seeds in (('reference code', them, ['fixed'] if peer.get('fixed_seed') else a.seeds), ('ffcl_twin', us, a.seeds)):
-        for s, acc in zip(seeds, accs): print(f'{who:14s} seed {s}: ' + ', '.join(f'{100*x:.2f}%' for x in acc))
+    for who, accs in (('reference code', them), ('ffcl_twin', us)):
+        for s, acc in zip(a.seeds, accs): print(f'{who:14s} seed {s}: ' + ', '.join(f'{100*x:.2f}%' for x in acc))
         print(f'{who:14s} mean:   ' + ', '.join(f'{100*statistics.mean(col):.2f}%' for col in zip(*accs)))
     print(f'difference after epoch {a.epochs} (ffcl_twin - reference): '
           f'{100*(statistics.mean(x[-1] for x in us) - statistics.mean(x[-1] for x in them)):+.2f} points')
