@@ -10,7 +10,7 @@ at two learning rates, each trained on seed 0 with the last 5,000 training image
 scored on them; the best, on 5 seeds, its probes scored on the test split.
 
 Usage: python benchmarks/label_free.py [--epochs 10] [--seed 0] [--data-dir DIR]     (one thread; about 20 s a run on a 2-core CPU)
-       python benchmarks/label_free.py --goal [--epochs 30] [--out paper_figures/label_free.csv]   (one thread; about 30 min)
+       python benchmarks/label_free.py --goal [--epochs 30] [--out paper_figures/label_free.csv]   (one thread; about 15 min)
 Prints one line per run and a markdown table; benchmarks/README.md records the output."""
 import argparse, csv, os, sys, time
 import torch

@@ -234,7 +234,7 @@ class PlainAdam:
         "The state in `torch.optim.Adam`'s (AdamW's) format (so checkpoints of either resume with either)."
         state = {i: dict(step=self.step_count.clone(), exp_avg=a.clone(), exp_avg_sq=s.clone())
                  for i, (a, s) in enumerate(zip(self._pieces(self.exp_avg), self._pieces(self.exp_avg_sq)))} if self.step_count else {}
-        return dict(state=state, param_groups=[dict(lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay, amsgrad=False, maximize=False,
+        return dict(state=state, param_groups=[dict(lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay, decoupled_weight_decay=self.weight_decay > 0, amsgrad=False, maximize=False,
                                                     params=list(range(len(self.tensors))))])
 
     @torch.no_grad()

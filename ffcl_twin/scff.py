@@ -48,10 +48,10 @@ def negative_partners(gens, b, device='cpu'):
 
 # %% ../nbs/08e_scff.ipynb #ff317a86
 class SCFF(ReferenceRecipe, AutogradMethod):
-    "Self-Contrastive Forward-Forward (arXiv:2409.11593) on one network per seed (weights `(S, n_in, n_out)`): per-layer goodness of an image paired with itself (positive) over an image paired with another (negative); no labels in hidden layers; a local softmax head."
+    "Self-Contrastive Forward-Forward (arXiv:2409.11593) on one network per seed (weights `(S, n_in, n_out)`): per-layer goodness of an image paired with itself, or with `shift` two shifted views of it (positive), over an image paired with another (negative); no labels in hidden layers; a local softmax head."
     key = 'scff'
     min_batch = 2                       # the negative pairs an image with another image of the batch: a batch of one has none
-    summary = 'Self-Contrastive FF (Chen et al. 2025): goodness high for an image paired with itself, low for two images; no labels in hidden layers'
+    summary = 'Self-Contrastive FF (Chen et al. 2025): goodness high for an image paired with itself (or a shifted view of itself), low for two images; no labels in hidden layers'
     hidden_labels = 'none'
     readout = 'the image paired with itself (the positive input), one pass, as the paper\'s linear classifier reads it'
     thresholds = ((4., 6.), (1., 1.))   # (θ⁺, θ⁻) of hidden layer 1, then of every deeper layer (their MNIST config.json)
@@ -59,7 +59,7 @@ class SCFF(ReferenceRecipe, AutogradMethod):
     options = dict(
         shift=('0', ('0', '2'), "the two halves of every training pair are views, each image moved by up to N pixels each way, drawn anew "
                "at every batch: a positive pairs two views of one image, a negative a view of it with a view of another (the reference: 2)"),
-        optimizer=('adam', ('adam', 'adamw'), 'adamw: Adam with decoupled weight decay 1e-4 (the reference)'),
+        optimizer=('adam', ('adam', 'adamw'), 'adamw: Adam with decoupled weight decay 1e-4 on every weight, the head\'s too (the reference)'),
         decay=('none', ('none', 'exponential'), "exponential: the learning rate x0.9 after every 100,000 training images, 1000 of the "
                "reference's batches of 100 (its first layer's schedule)"))
     REFERENCE = dict(shift='2', optimizer='adamw', decay='exponential')     # the authors' MNIST command and config.json
@@ -159,7 +159,7 @@ def state_dict(self:SCFF): return dict(AutogradMethod.state_dict(self), images_s
 @patch
 def load_state_dict(self:SCFF, state):
     AutogradMethod.load_state_dict(self, state)
-    self.images_seen = state['images_seen']
+    self.images_seen = state.get('images_seen', 0)     # a checkpoint from before the decay existed: none seen
 
 
 # %% ../nbs/08e_scff.ipynb #scffgrad2
