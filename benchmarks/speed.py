@@ -2,7 +2,8 @@
 
 Both train the paper configuration (784-64-64-10, batch 64, both twins, test evaluation every epoch)
 in this process with the same thread count, interleaved epoch by epoch. Prints seconds per epoch,
-their median ratio, how close the package gets to the arithmetic floor, seed batching, a check that
+their median ratio (for the direct step and the step compiled by `torch.compile`, `--compile on`, whose
+epochs are timed after a first, untimed one that compiles), how close each gets to the arithmetic floor, seed batching, a check that
 both implementations learn the same thing, and the wall time and peak memory of the whole 30-epoch
 paper run (`ffcl_twin train --preset paper`) in a child process.
 
@@ -16,9 +17,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from reference import ReferenceTwins, loaders, train_epoch
 from ffcl_twin.train import Config, preset, train
 
-def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, **kw):
-    rows = train(Config(epochs=epochs, seeds=seeds, data_dir=data_dir, device='cpu', **kw))
-    return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A'], rows
+def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, compiled=False, **kw):
+    "Seconds of each epoch of a run of the package (with `compiled`, one more epoch first, untimed: it compiles the step), and the run's rows."
+    opts = dict(compile="on") if compiled else {}
+    rows = train(Config(epochs=epochs + compiled, seeds=seeds, data_dir=data_dir, device='cpu', **opts, **kw))
+    return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A' and r['epoch'] > compiled], rows
 
 def floor_seconds(sizes, batch, steps, repeats=3):
     "Seconds per epoch of the unavoidable products, timed alone: per step the first layer's forward (x @ W1) and weight gradient (xᵀ @ δ) for both twins, batched; then the test forward of both twins (10,000 images, every layer)."
@@ -69,30 +72,37 @@ def main():
     torch.manual_seed(0)
     train_dl, test_dl = loaders(a.data_dir, cfg.scaling)
     ref = ReferenceTwins(cfg.options['reading'])
-    package_epoch_seconds(a.data_dir, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)        # warm-up: data cache, kernels
-    ref_s, pkg_s = [], []
+    kw = dict(method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
+    package_epoch_seconds(a.data_dir, **kw); package_epoch_seconds(a.data_dir, compiled=True, **kw)   # warm-up: data cache, kernels, compiled code
+    ref_s, pkg_s, comp_s = [], [], []
     for _ in range(a.epochs):
         t = time.perf_counter(); train_epoch(ref, train_dl); ref.evaluate(test_dl); ref_s.append(time.perf_counter() - t)
-        pkg_s += package_epoch_seconds(a.data_dir, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)[0]
+        pkg_s += package_epoch_seconds(a.data_dir, **kw)[0]
+        comp_s += package_epoch_seconds(a.data_dir, compiled=True, **kw)[0]
     ratio = statistics.median(r / q for r, q in zip(ref_s, pkg_s))
+    ratio_c = statistics.median(r / q for r, q in zip(ref_s, comp_s))
     steps = -(-60000 // cfg.batch_size)
     mflop = 2 * 2 * sum(i * o for i, o in zip(cfg.sizes[:-1], cfg.sizes[1:])) * cfg.batch_size * 2 / 1e6  # fwd + weight grads, 2 twins
     print(f'\n| implementation | s/epoch (median of {a.epochs}) | all epochs |\n|---|---|---|')
     print(f"| conventional (DataLoader, nn.Module twins, per-layer Adam) | {statistics.median(ref_s):.2f} | {' '.join(f'{s:.2f}' for s in ref_s)} |")
     print(f"| ffcl_twin (batched twins, hand-written local gradients) | {statistics.median(pkg_s):.2f} | {' '.join(f'{s:.2f}' for s in pkg_s)} |")
-    print(f'speed-up (median of per-epoch ratios): {ratio:.1f}x')
+    print(f"| ffcl_twin, compile='on' (the step compiled by torch.compile) | {statistics.median(comp_s):.2f} | {' '.join(f'{s:.2f}' for s in comp_s)} |")
+    print(f'speed-up over the conventional loop (median of per-epoch ratios): {ratio:.1f}x; compiled {ratio_c:.1f}x; '
+          f'compiled / direct step: {statistics.median(c / q for c, q in zip(comp_s, pkg_s)):.3f}')
     print(f'arithmetic: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch; '
           f'package sustains {mflop*steps/1e3/statistics.median(pkg_s):.1f} GFLOP/s including evaluation')
     fl = floor_seconds(cfg.sizes, cfg.batch_size, steps)
     print(f"floor (measured): the first layer's forward and weight-gradient products for both twins, {steps} steps, plus the "
-          f"test forward, timed alone on this machine: {fl:.3f} s per epoch; the package takes {statistics.median(pkg_s)/fl:.1f}x the floor")
+          f"test forward, timed alone on this machine: {fl:.3f} s per epoch; the package takes {statistics.median(pkg_s)/fl:.1f}x the floor, "
+          f"{statistics.median(comp_s)/fl:.1f}x compiled")
     profile(a.data_dir, cfg)
 
     # 2. seed batching: 5 seeds in one run vs 1 seed
-    one, _ = package_epoch_seconds(a.data_dir, seeds=(0,), epochs=a.epochs, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
-    five, _ = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=a.epochs, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
-    print(f'\n1 seed: {statistics.median(one):.2f} s/epoch; 5 seeds batched: {statistics.median(five):.2f} s/epoch '
-          f'= {statistics.median(five)/statistics.median(one):.2f}x one seed ({5*statistics.median(one)/statistics.median(five):.1f}x faster than 5 separate runs)')
+    for compiled in (False, True):
+        one, _ = package_epoch_seconds(a.data_dir, seeds=(0,), epochs=a.epochs, compiled=compiled, **kw)
+        five, _ = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=a.epochs, compiled=compiled, **kw)
+        print(f"\n{'compiled' if compiled else 'direct step'}: 1 seed {statistics.median(one):.2f} s/epoch; 5 seeds batched: {statistics.median(five):.2f} s/epoch "
+              f'= {statistics.median(five)/statistics.median(one):.2f}x one seed ({5*statistics.median(one)/statistics.median(five):.1f}x faster than 5 separate runs)')
 
     # 3. both learn the same thing: test accuracy after 2 epochs (reference: 3 seeds; package: 5 seeds)
     ref_accs = []
@@ -100,7 +110,7 @@ def main():
         torch.manual_seed(seed); r = ReferenceTwins(cfg.options['reading'])
         for _ in range(2): train_epoch(r, train_dl)
         ref_accs += [acc for loss, acc in r.evaluate(test_dl)]
-    _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
+    _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, **kw)
     for t, idx in (('A', 0), ('B', 1)):
         ra, pa = ref_accs[idx::2], [r['test_acc'] for r in rows if r['epoch'] == 2 and r['net'] == t]
         print(f'epoch-2 test acc, twin {t}: conventional {statistics.fmean(ra):.4f} ± {statistics.stdev(ra):.4f} (3 seeds), '
@@ -126,5 +136,8 @@ def main():
         with tempfile.TemporaryDirectory() as d:
             wall, peak = child(['-m', 'ffcl_twin', 'train', '--preset', 'paper', '--out', d, '--data-dir', a.data_dir, '--device', 'cpu'])
         print(f'ffcl_twin train --preset paper (30 epochs, 1 seed, CPU): {wall:.1f} s wall, peak memory {peak:.0f} MiB')
+        with tempfile.TemporaryDirectory() as d:
+            wall, peak = child(['-m', 'ffcl_twin', 'train', '--preset', 'paper', '--compile', 'on', '--out', d, '--data-dir', a.data_dir, '--device', 'cpu'])
+        print(f'ffcl_twin train --preset paper --compile on (30 epochs, 1 seed, CPU, compiling included): {wall:.1f} s wall, peak memory {peak:.0f} MiB')
 
 if __name__ == '__main__': main()

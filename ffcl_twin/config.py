@@ -38,6 +38,8 @@ class Config:
     batch_size: int = setting(64, 'images per minibatch (the paper does not give it)')
     seeds: tuple = setting((0,), 'seeds, trained together as one batched run, each exactly as it would be alone')
     device: str = setting('auto', 'auto (CUDA if PyTorch sees a GPU), cpu, cuda or cuda:N')
+    compile: str = setting('off', "on: the training step compiled by torch.compile (the twin and its controls; on the CPU it needs a "
+                           "C++ compiler): faster after seconds of compiling, results the direct step's but for the last bits")
     data_dir: str = setting(None, 'folder holding MNIST/raw/ (None: $FFCL_TWIN_DATA, else a per-user cache, downloaded when online)')
     n_train: int = setting(None, 'train on the first N training images only, for quick runs (None: all)')
     val: int = setting(None, 'hold out the last N training images and report accuracy on them instead of the test split (None: none)')
@@ -64,6 +66,9 @@ class Config:
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
                 raise UserError(f"{name} must be an integer >= 1 (or None: all), got {v!r}: pass e.g. {flag(name)} {eg}")
         resolve_device(self.device)
+        if self.compile not in ('off', 'on'): raise UserError(f"compile must be off or on, got {self.compile!r}: pass e.g. {flag('compile')} on")
+        if self.compile == 'on' and not cls.compilable:
+            raise UserError(f"method {cls.key} has no compiled step (the twin and its controls have one): leave {flag('compile')} off")
         return replace(self, method=cls.key, options=cls.check_options(opts), lr=lr, seeds=seeds, sizes=tuple(self.sizes))
 
 def check_method_name(name):

@@ -114,7 +114,7 @@ def _atomic_save(obj, path):
     buf = io.BytesIO(); torch.save(obj, buf)
     atomic_write(path, buf.getvalue())
 
-_NOT_RESUMED = ('epochs', 'device', 'data_dir')   # fields a resumed run may change
+_NOT_RESUMED = ('epochs', 'device', 'data_dir', 'compile')   # fields a resumed run may change (where it runs, and how)
 
 def _resumable(cfg):
     "The config fields a resumed run must share with its checkpoint, as JSON."

@@ -6,11 +6,11 @@
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
            'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
            'local_forward', 'net_evaluation', 'PlainAdam', 'AutogradMethod', 'make_optimizer', 'set_lr',
-           'ReferenceRecipe', 'StepDecay', 'shift_images', 'StepGraph', 'method_names', 'resolve_method',
-           'build_method', 'check_method']
+           'ReferenceRecipe', 'StepDecay', 'shift_images', 'StepGraph', 'compile_step', 'method_names',
+           'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
-import math
+import logging, math
 from collections.abc import Mapping
 from copy import deepcopy
 from importlib import import_module
@@ -33,6 +33,7 @@ class Method:
     hidden_labels = 'own'   # do labels reach a hidden layer's loss? 'none', 'partner' (its partner net's do) or 'own'; or {net: ...}
     readout = 'the image, as in training'   # what input `hidden` (the probes, `pair_cos`) reads the hidden layers through
     min_batch = 1     # the fewest images a batch may hold; the trainer refuses batches (the last one too) of fewer
+    compilable = False   # does the constructor take `compile=True` (its step compiled by `compile_step`)?
 
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-4, device='cpu', **options):
         self.sizes, self.seeds, self.lr, self.device = tuple(sizes), tuple(seeds), lr, torch.device(device)
@@ -345,6 +346,21 @@ class StepGraph:
         else: self.static_out = self.fn(*self.static_in)
         return self.static_out.clone()
 
+
+# %% ../nbs/11_methods.ipynb #compile02cd
+def compile_step(fn, what='the step'):
+    "`fn` compiled by `torch.compile` for fixed shapes (Inductor; the C++ loops it generates run on one thread, so results do not depend on the thread count); a `UserError` in one line where compiling fails (no C++ compiler)."
+    logging.getLogger('torch.utils.cpp_extension').setLevel(logging.ERROR)    # its warning that a CPU-only PyTorch has no CUDA runtime
+    torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)   # an entry per configuration and batch shape
+    compiled = torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1})
+    def step(*args):
+        try: return compiled(*args)
+        except Exception as e:
+            if type(e).__name__ not in ('BackendCompilerFailed', 'InductorError'): raise     # the compiler failed, not the step
+            cause = str(e).strip().splitlines()
+            raise UserError(f"could not compile {what} ({cause[0] if cause else type(e).__name__}): PyTorch's compiler needs a "
+                            "C++ compiler (g++, or $CXX) on the CPU; install one, or train without --compile on") from None
+    return step
 
 # %% ../nbs/11_methods.ipynb #61a73c83
 class _Registry(Mapping):

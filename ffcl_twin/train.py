@@ -155,7 +155,8 @@ def train(cfg, out=None, resume=False, progress=False, threads=None, cbs=()):
     if resume and out is None: raise UserError("--resume needs --out, the folder of the run to continue")
     data = load_data(cfg, device)
     cls, _ = resolve_method(cfg.method)
-    with _memory_guard(cfg, device): method = cls(sizes=cfg.sizes, seeds=cfg.seeds, lr=cfg.lr, device=device, **cfg.options)   # before any folder exists
+    with _memory_guard(cfg, device): method = cls(sizes=cfg.sizes, seeds=cfg.seeds, lr=cfg.lr, device=device, **cfg.options,
+                                                     **({'compile': True} if cfg.compile == 'on' else {}))   # before any folder exists
     cbs = [ThreadsCB(threads), *cbs, *([ProgressCB()] if progress else [])]
     if out is None:
         with _memory_guard(cfg, device): return Run(cfg, method, data, [HealthCB(), *cbs]).fit()

@@ -16,7 +16,7 @@ from fastcore.basics import patch
 # %% ../nbs/03_twin.ipynb #c3bec707
 from .core import UserError
 from .losses import representation_loss, representation_loss_grads, classification_loss, classification_loss_grad
-from .methods import Method, ClassIndex, init_linear, shared_linear, pair_cosine, uniform, check_method, StepGraph
+from .methods import Method, ClassIndex, init_linear, shared_linear, pair_cosine, uniform, check_method, StepGraph, compile_step
 
 # %% ../nbs/03_twin.ipynb #16d31e02
 READINGS = {
@@ -65,8 +65,9 @@ class Twin(Method):
     options = dict(reading=('guided', tuple(READINGS), 'which twins a hidden layer\'s RL trains: ' + '; '.join(f'{k}: {v}' for k, v in READINGS.items())),
                    pairing=('image', tuple(PAIRINGS), 'what the twins see: ' + '; '.join(f'{k}: {v}' for k, v in PAIRINGS.items())))
     backprop = False   # does the output's loss reach every layer? (the `backprop` control)
+    compilable = True  # `compile=True`: the step compiled by `compile_step` (`Config.compile`)
 
-    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-4, device='cpu', detach=True, betas=(0.9, 0.999), eps=1e-8, capture=None, **options):
+    def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-4, device='cpu', detach=True, betas=(0.9, 0.999), eps=1e-8, capture=None, compile=False, **options):
         super().__init__(sizes, seeds, lr, device, **options)
         self.detach, self.n_nets = detach, 2*len(self.seeds)
         self.end_to_end = self.backprop or not detach   # does gradient cross layer boundaries?
@@ -81,6 +82,7 @@ class Twin(Method):
         self.weights, self.grads = self.layers(), self.layers(self.params.grad)
         self._data = None
         self.capture, self._step = self.device.type == 'cuda' if capture is None else capture, None   # capture: the step as a CUDA graph (`StepGraph`)
+        if compile: self.local_grads = compile_step(self.local_grads, "the twin's step")
 
     def _learners(self): return _RL_LEARNERS[self.opts['reading']]
     @property
@@ -150,15 +152,15 @@ def forward(self:Twin, x, layers=None, detach=True):
 # %% ../nbs/03_twin.ipynb #14865feb
 @patch
 def _batch(self:Twin, x, y, idx):
-    "Images per network `(2S, b, n_in)` and one-hot labels `(S, b, classes)` for indices `idx` `(S, b)` of the split `x, y`."
+    "Images `(S, b, n_in)` when both twins see the same image, else per network `(2S, b, n_in)`, and one-hot labels `(S, b, classes)`, for indices `idx` `(S, b)` of the split `x, y`."
     if self._data is None or self._data[0] is not y:             # once per split: one-hot labels, class ranges
         self._data = (y, F.one_hot(y, self.sizes[-1]).float(), ClassIndex(y, self.sizes[-1]))
     _, onehot, classes = self._data
     S, b = idx.shape
     if self.opts.get('pairing') == 'class':                      # twin B: another image of the same class
         per_net = torch.stack((idx, classes.draw(y[idx], uniform(self.gens, b, device=x.device))), 1).reshape(-1)
-    else: per_net = idx[:, None].expand(-1, 2, -1).reshape(-1)
-    return x.index_select(0, per_net).view(2*S, b, -1), onehot.index_select(0, idx.reshape(-1)).view(S, b, -1)
+    else: per_net = idx.reshape(-1)                              # each image read once: `forward` hands it to both twins
+    return x.index_select(0, per_net).view(len(per_net) // b, b, -1), onehot.index_select(0, idx.reshape(-1)).view(S, b, -1)
 
 # %% ../nbs/03_twin.ipynb #db63980d
 @patch
@@ -183,7 +185,7 @@ def layer_losses(self:Twin, x, y, idx):
 @patch
 @torch.no_grad()
 def local_grads(self:Twin, x, onehot):
-    "Fill `self.params.grad` with this batch's `∂L_l/∂W_l`, `∂L_l/∂b_l` for `x` `(2S, B, n_in)`, `onehot` `(S, B, classes)`; return the detached losses: RL `(S, n_hidden)` and CL `(S, 2)`."
+    "Fill `self.params.grad` with this batch's `∂L_l/∂W_l`, `∂L_l/∂b_l` for `x` `(S or 2S, B, n_in)`, `onehot` `(S, B, classes)`; return the detached losses: RL `(S, n_hidden)` and CL `(S, 2)`."
     S, learners = len(self.seeds), self.rl_learners
     acts = self.forward(x)                                        # acts[l] = h_l: [h_0 = image, h_1, h_2, z], each (2S, B, n)
     z = acts[-1].view(S, 2, *acts[-1].shape[1:])                  # the output's logits z = a_3, (S, 2, B, classes)
@@ -196,7 +198,8 @@ def local_grads(self:Twin, x, onehot):
         h, (gW, gb) = acts[l], self.grads[l]                  # h = h_l, the layer's input (a constant: no gradient flows into it)
         if gz is not None:                                   # this layer learns: ∂L/∂W_{l+1} = h_lᵀ δ_{l+1}, ∂L/∂b_{l+1} = Σ_batch δ_{l+1}
             if len(gz) != len(h): h, gW, gb = (t.view(S, 2, *t.shape[1:])[:, one] for t in (h, gW, gb))
-            torch.bmm(h.transpose(1, 2), gz, out=gW); torch.sum(gz, 1, keepdim=True, out=gb)
+            if gW.is_contiguous(): torch.bmm(h.transpose(1, 2), gz, out=gW); torch.sum(gz, 1, keepdim=True, out=gb)
+            else: gW.copy_(torch.bmm(h.transpose(1, 2), gz)); gb.copy_(gz.sum(1, keepdim=True))   # what out= does for a strided slice
         if l == 0: break
         h = acts[l]
         rl, g = representation_loss_grads(h.view(S, 2, *h.shape[1:]))  # h: output of hidden layer l; rl = RL_l (S,), g = ∂RL_l/∂h_l (S, 2, B, n)
@@ -217,7 +220,7 @@ def local_grads(self:Twin, x, onehot):
 # %% ../nbs/03_twin.ipynb #1dd3b837
 @patch
 def _local_step(self:Twin, x, onehot):
-    "Local gradients for the batch `x` `(2S, B, n_in)`, `onehot` `(S, B, classes)`, then one Adam step; the batch's losses `(S, 2, n_layers)`."
+    "Local gradients for the batch `x` `(S or 2S, B, n_in)`, `onehot` `(S, B, classes)`, then one Adam step; the batch's losses `(S, 2, n_layers)`."
     rl, cl = self.local_grads(x, onehot)
     self.opt.step()
     return torch.cat([rl[:, None].expand(-1, 2, -1), cl[..., None]], -1)
@@ -227,7 +230,6 @@ def train_step(self:Twin, x, y, idx):
     "One step on batch `idx` of the split `x, y` (captured as a CUDA graph and replayed, on CUDA); the batch's losses `(S, 2, n_layers)`."
     if self._step is None: self._step = StepGraph(self._local_step, graph=self.device.type == 'cuda') if self.capture else self._local_step
     return self._step(*self._batch(x, y, idx))
-
 
 # %% ../nbs/03_twin.ipynb #5450a27d
 @patch

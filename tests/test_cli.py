@@ -66,8 +66,8 @@ def test_command_line_and_config_agree():
     from ffcl_twin.config import Config
     from ffcl_twin.cli import parser, _config_from
     assert _config_from(parser().parse_args(['train', '--out', 'x'])) == Config().validate()
-    given = dict(method='ff', scaling='unit', dataset='fashion_mnist', sizes=(784, 8, 10), lr=0.5, epochs=3, batch_size=7, seeds=(4, 2),
-                 device='cpu', data_dir='d', n_train=9, val=11)
+    given = dict(method='backprop', scaling='unit', dataset='fashion_mnist', sizes=(784, 8, 10), lr=0.5, epochs=3, batch_size=7, seeds=(4, 2),
+                 device='cpu', compile='on', data_dir='d', n_train=9, val=11)
     assert {f.name for f in fields(Config) if f.metadata['cli']} == set(given)    # a new field must be added here, and gets a flag
     argv = ['train', '--out', 'x'] + [a for k, v in given.items() for a in ['--' + k.replace('_', '-'), *map(str, v if isinstance(v, tuple) else [v])]]
     assert _config_from(parser().parse_args(argv)) == Config(**given).validate()
