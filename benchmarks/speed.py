@@ -20,7 +20,7 @@ from ffcl_twin.train import Config, preset, train
 def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, compiled=False, **kw):
     "Seconds of each epoch of a run of the package (with `compiled`, one more epoch first, untimed: it compiles the step), and the run's rows."
     opts = dict(compile="on") if compiled else {}
-    rows = train(Config(epochs=epochs + compiled, seeds=seeds, data_dir=data_dir, device='cpu', **opts, **kw))
+    rows = train(Config(epochs=epochs + compiled, seeds=seeds, data_dir=data_dir, device='cpu', **opts, **kw), threads=torch.get_num_threads())   # --threads, fixed
     return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A' and r['epoch'] > compiled], rows
 
 def floor_seconds(sizes, batch, steps, repeats=3):
