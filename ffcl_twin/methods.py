@@ -6,11 +6,11 @@
 __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', 'dead_fractions', 'init_layers', 'seed_ce',
            'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
            'local_forward', 'net_evaluation', 'PlainAdam', 'AutogradMethod', 'make_optimizer', 'set_lr',
-           'ReferenceRecipe', 'StepDecay', 'shift_images', 'StepGraph', 'compile_step', 'method_names',
-           'resolve_method', 'build_method', 'check_method']
+           'ReferenceRecipe', 'StepDecay', 'shift_images', 'StepGraph', 'compile_failure', 'cpp_compiler',
+           'compile_step', 'method_names', 'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
-import logging, math
+import inspect, logging, math, os, shutil
 from collections.abc import Mapping
 from copy import deepcopy
 from importlib import import_module
@@ -347,19 +347,50 @@ class StepGraph:
         return self.static_out.clone()
 
 
+# %% ../nbs/11_methods.ipynb #compile02a
+class _NoCudaHomeWarning(logging.Filter):
+    "Drops the one warning PyTorch's extension builder gives when a CPU-only PyTorch compiles: it has no CUDA runtime to find."
+    def filter(self, record): return not record.getMessage().startswith('No CUDA runtime is found')
+
+def _chain(e):
+    "`e` and the exceptions it wraps (`inner_exception`, `__cause__`, `__context__`), outermost first."
+    while e is not None:
+        yield e
+        e = getattr(e, 'inner_exception', None) or e.__cause__ or e.__context__
+
+def _first_line(e): return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+def compile_failure(e, what):
+    "The one-line `UserError` for an exception `e` raised while compiling `what`, or `None` where `e` is not a compiler's."
+    names = {type(x).__name__: x for x in _chain(e)}
+    if 'FailOnRecompileLimitHit' in names:
+        return UserError(f"{what} was compiled for too many configurations or batch shapes in this process: start a new one, or train without --compile on")
+    if not names.keys() & {'BackendCompilerFailed', 'InductorError'}: return None        # the step failed, not the compiler
+    if cxx := names.get('InvalidCxxCompiler') or names.get('CppCompileError'):
+        return UserError(f"could not compile {what} ({_first_line(cxx)}): PyTorch's compiler needs a working C++ compiler (g++, or $CXX) "
+                         "on the CPU; install one, or train without --compile on")
+    inner = list(_chain(e))[-1]
+    return UserError(f"could not compile {what} ({type(inner).__name__}: {_first_line(inner)}): train without --compile on")
+
+def cpp_compiler():
+    "The C++ compiler `torch.compile` looks for first on the CPU (`$CXX`, else `g++`), or `None` where it is not found."
+    return shutil.which(os.environ.get('CXX', 'g++'))
+
 # %% ../nbs/11_methods.ipynb #compile02cd
 def compile_step(fn, what='the step'):
-    "`fn` compiled by `torch.compile` for fixed shapes (Inductor; the C++ loops it generates run on one thread, so results do not depend on the thread count); a `UserError` in one line where compiling fails (no C++ compiler)."
-    logging.getLogger('torch.utils.cpp_extension').setLevel(logging.ERROR)    # its warning that a CPU-only PyTorch has no CUDA runtime
-    torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)   # an entry per configuration and batch shape
-    compiled = torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1})
+    "`fn` compiled by `torch.compile` for fixed shapes, in a cache of its own (Inductor; the C++ loops it generates run on one thread, so results do not depend on the thread count); a one-line `UserError` where compiling fails."
+    logging.getLogger('torch.utils.cpp_extension').addFilter(_NoCudaHomeWarning())
+    own = dict(recompile_limit=64, isolate_recompiles=True)              # an entry per configuration and batch shape (where torch.compile takes them)
+    kw = {k: v for k, v in own.items() if k in inspect.signature(torch.compile).parameters}
+    if 'recompile_limit' not in kw:                                      # older PyTorch: the process-wide limit
+        name = 'recompile_limit' if hasattr(torch._dynamo.config, 'recompile_limit') else 'cache_size_limit'
+        setattr(torch._dynamo.config, name, max(getattr(torch._dynamo.config, name), 64))
+    compiled = torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1}, **kw)
     def step(*args):
         try: return compiled(*args)
         except Exception as e:
-            if type(e).__name__ not in ('BackendCompilerFailed', 'InductorError'): raise     # the compiler failed, not the step
-            cause = str(e).strip().splitlines()
-            raise UserError(f"could not compile {what} ({cause[0] if cause else type(e).__name__}): PyTorch's compiler needs a "
-                            "C++ compiler (g++, or $CXX) on the CPU; install one, or train without --compile on") from None
+            if (err := compile_failure(e, what)) is None: raise
+            raise err from None
     return step
 
 # %% ../nbs/11_methods.ipynb #61a73c83

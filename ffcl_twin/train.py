@@ -138,7 +138,8 @@ def _open_run(out, cfg, device, method, resume):
         if start > cfg.epochs: return start, rows, None     # already complete: nothing to do, nothing changed
         info = info or _run_info(cfg, device)
         info['config']['epochs'] = cfg.epochs
-        info.setdefault('resumes', []).append(dict(time=_now(), command=' '.join(sys.argv), from_epoch=start - 1, epochs=cfg.epochs))
+        info.setdefault('resumes', []).append(dict(time=_now(), command=' '.join(sys.argv), from_epoch=start - 1, epochs=cfg.epochs,
+                                                   device=cfg.device, compile=cfg.compile))   # what a resume may change, as it ran
         return start, rows, info
     if (out/'metrics.csv').exists() or (out/'checkpoint.pt').exists():
         raise UserError(f"{out} already holds a run (metrics.csv/checkpoint.pt): pass --resume to continue it, or choose another --out")
