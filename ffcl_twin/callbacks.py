@@ -15,6 +15,7 @@ import torch
 from tqdm import tqdm
 
 # %% ../nbs/14_callbacks.ipynb #e876c893
+from .core import warn
 from .files import write_metrics, save_checkpoint, _nofollow
 
 # %% ../nbs/14_callbacks.ipynb #9413a37f
@@ -116,7 +117,7 @@ class HealthCB(Callback):
         new = [a for a in found if (a['seed'], a['net'], a['kind']) not in self.seen]
         for a in new:
             self.seen.add((a['seed'], a['net'], a['kind']))
-            print(f"ffcl_twin: warning: {a['message']}", file=self.file or sys.stderr, flush=True)
+            warn(a['message'], self.file)
         if new and self.path:
             with open(self.path, 'a', opener=_nofollow) as f: f.write(''.join(a['message'] + '\n' for a in new)); f.flush(); os.fsync(f.fileno())
 

@@ -6,12 +6,11 @@
 __all__ = ['PROBE_KEYS', 'fit_probe', 'fit_probes', 'hidden_features', 'probe_layers', 'probe_inputs', 'ProbeCB']
 
 # %% ../nbs/07_probes.ipynb #891b1486
-import warnings
-
 import torch
 import torch.nn.functional as F
 
 # %% ../nbs/07_probes.ipynb #f831c001
+from .core import warn
 from .methods import dead_fractions
 from .callbacks import Callback
 
@@ -69,7 +68,7 @@ def probe_layers(method, x, y, x_test, y_test, n_classes=10, **kw):
         r['dead_units'], r['zero_rows'] = (t.flatten(0, 1) for t in dead_fractions(ht))
         for k in PROBE_KEYS: out[k].append(r[k].view(S, N))
         for i in (~r['converged']).nonzero().flatten().tolist():
-            warnings.warn(f"{method.name} seed {method.seeds[i // N]} net {method.nets[i % N]} hidden layer {l + 1}: probe stopped at "
+            warn(f"{method.name} seed {method.seeds[i // N]} net {method.nets[i % N]} hidden layer {l + 1}: probe stopped at "
                           f"its iteration cap with gradient {r['grad'][i]:.1e} (tolerance {kw.get('tol', 1e-4):g}); its accuracy may be low")
     return {k: torch.stack(v, -1) for k, v in out.items()}
 
