@@ -351,6 +351,7 @@ class StepGraph:
 class _NoCudaHomeWarning(logging.Filter):
     "Drops the one warning PyTorch's extension builder gives when a CPU-only PyTorch compiles: it has no CUDA runtime to find."
     def filter(self, record): return not record.getMessage().startswith('No CUDA runtime is found')
+_no_cuda_home = _NoCudaHomeWarning()     # one instance: `addFilter` adds it once, however many steps are compiled
 
 def _chain(e):
     "`e` and the exceptions it wraps (`inner_exception`, `__cause__`, `__context__`), outermost first."
@@ -379,7 +380,7 @@ def cpp_compiler():
 # %% ../nbs/11_methods.ipynb #compile02cd
 def compile_step(fn, what='the step'):
     "`fn` compiled by `torch.compile` for fixed shapes, in a cache of its own (Inductor; the C++ loops it generates run on one thread, so results do not depend on the thread count); a one-line `UserError` where compiling fails."
-    logging.getLogger('torch.utils.cpp_extension').addFilter(_NoCudaHomeWarning())
+    logging.getLogger('torch.utils.cpp_extension').addFilter(_no_cuda_home)
     own = dict(recompile_limit=64, isolate_recompiles=True)              # an entry per configuration and batch shape (where torch.compile takes them)
     kw = {k: v for k, v in own.items() if k in inspect.signature(torch.compile).parameters}
     if 'recompile_limit' not in kw:                                      # older PyTorch: the process-wide limit
