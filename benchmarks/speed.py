@@ -23,32 +23,40 @@ def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, compiled=False, **kw):
     rows = train(Config(epochs=epochs + compiled, seeds=seeds, data_dir=data_dir, device='cpu', **opts, **kw), threads=torch.get_num_threads())   # --threads, fixed
     return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A' and r['epoch'] > compiled], rows
 
-def floor_seconds(sizes, batch, steps, repeats=3):
-    "Seconds per epoch of the unavoidable products, timed alone: per step the first layer's forward (x @ W1) and weight gradient (xᵀ @ δ) for both twins, batched; then the test forward of both twins (10,000 images, every layer)."
-    x, W = torch.randn(2, batch, sizes[0]), torch.randn(2, sizes[0], sizes[1])
-    g, xt = torch.randn(2, batch, sizes[1]), torch.randn(10000, sizes[0])
-    Ws = [torch.randn(2, i, o) for i, o in zip(sizes[:-1], sizes[1:])]
+def floor_seconds(sizes, batch, steps, repeats=3, seeds=1):
+    "Seconds per epoch of the unavoidable products, timed alone: per step the first layer's forward (x @ W1) and weight gradient (xᵀ @ δ) for both twins of each of `seeds` seeds, batched; then the test forward of those twins (10,000 images, every layer)."
+    n = 2 * seeds
+    x, W = torch.randn(n, batch, sizes[0]), torch.randn(n, sizes[0], sizes[1])
+    g, xt = torch.randn(n, batch, sizes[1]), torch.randn(10000, sizes[0])
+    Ws = [torch.randn(n, i, o) for i, o in zip(sizes[:-1], sizes[1:])]
     best = float('inf')
     for _ in range(repeats):
         t = time.perf_counter()
         for _ in range(steps): torch.bmm(x, W); torch.bmm(x.transpose(1, 2), g)
-        h = xt.expand(2, -1, -1)
+        h = xt.expand(n, -1, -1)
         for w in Ws: h = torch.bmm(h, w)
         best = min(best, time.perf_counter() - t)
     return best
 
-def profile(data_dir, cfg, n_train=19200):
-    "Where a package epoch's time goes: PyTorch's profiler over a short run of the paper preset, the operators by their share of self CPU time."
+def profile(data_dir, cfg, n_train=19200, compiled=False):
+    "Where a package epoch's time goes: PyTorch's profiler over the second epoch of a short run of the paper preset (the first warms up, compiled: compiles), the operators (compiled: and Inductor's loops, one row each) by their share of self CPU time."
     from torch.profiler import profile as prof, ProfilerActivity
-    kw = dict(method='twin/' + cfg.options['reading'], scaling=cfg.scaling, n_train=n_train)
-    package_epoch_seconds(data_dir, **kw)                                   # warm-up
-    with prof(activities=[ProfilerActivity.CPU]) as p: wall = package_epoch_seconds(data_dir, **kw)[0][0]
+    from ffcl_twin.callbacks import Callback
+    import torch._inductor.config as inductor
+    p = prof(activities=[ProfilerActivity.CPU])
+    class Second(Callback):                                                 # the profiler on for epoch 2 alone
+        def after_epoch(self, run): p.start() if run.epoch == 1 else p.stop()
+    c = Config(epochs=2, method='twin/' + cfg.options['reading'], scaling=cfg.scaling, n_train=n_train, data_dir=data_dir, device='cpu', compile='on' if compiled else 'off')
+    with inductor.patch({'cpp.enable_kernel_profile': compiled}):          # each generated loop its own profiler row
+        rows = train(c, threads=torch.get_num_threads(), cbs=[Second()])
+    wall = next(r['epoch_seconds'] for r in rows if r['epoch'] == 2)
     ev = sorted(p.key_averages(), key=lambda e: -e.self_cpu_time_total)
-    total = sum(e.self_cpu_time_total for e in ev)
-    print(f'\nprofile of one epoch on {n_train} images: operators take {total/1e6:.2f} s of the {wall:.2f} s epoch '
+    total, steps = sum(e.self_cpu_time_total for e in ev), -(-n_train // cfg.batch_size)
+    print(f"\nprofile of one {'compiled' if compiled else 'direct'} epoch on {n_train} images: operators take {total/1e6:.2f} s of the {wall:.2f} s epoch "
           f'(under the profiler, which adds to both); the rest is Python and dispatch between them')
-    print('| operator | calls | share |\n|---|---|---|')
-    for e in ev[:12]: print(f'| {e.key} | {e.count} | {100*e.self_cpu_time_total/total:.1f}% |')
+    print('| operator | calls | share | µs per step |\n|---|---|---|---|')
+    for e in ev[:16 if compiled else 12]:
+        print(f'| {e.key[:60]} | {e.count} | {100*e.self_cpu_time_total/total:.1f}% | {e.self_cpu_time_total/steps:.0f} |')
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -95,7 +103,7 @@ def main():
     print(f"floor (measured): the first layer's forward and weight-gradient products for both twins, {steps} steps, plus the "
           f"test forward, timed alone on this machine: {fl:.3f} s per epoch; the package takes {statistics.median(pkg_s)/fl:.1f}x the floor, "
           f"{statistics.median(comp_s)/fl:.1f}x compiled")
-    profile(a.data_dir, cfg)
+    profile(a.data_dir, cfg); profile(a.data_dir, cfg, compiled=True)
 
     # 2. seed batching: 5 seeds in one run vs 1 seed, one epoch each, interleaved round by round
     t = {(c, n): [] for c in (False, True) for n in (1, 5)}
@@ -106,6 +114,10 @@ def main():
         r = statistics.median(f / o for f, o in zip(t[c, 5], t[c, 1]))
         print(f"\n{'compiled' if c else 'direct step'}: 1 seed {one:.2f} s/epoch; 5 seeds batched: {five:.2f} s/epoch; "
               f'5 seeds / 1 seed, median of {a.epochs} rounds: {r:.2f}x ({5/r:.1f}x faster than 5 separate runs)')
+    fl5 = floor_seconds(cfg.sizes, cfg.batch_size, steps, seeds=5)
+    print(f"floor of 5 seeds (the same products for 10 networks, timed alone): {fl5:.3f} s per epoch, {fl5/fl:.2f}x one seed's; "
+          f"it is {fl5/statistics.median(t[False, 1]):.2f}x a whole direct 1-seed epoch and {fl5/statistics.median(t[True, 1]):.2f}x a compiled one. "
+          f"with one seed at 2x its floor, 5 seeds within 2x one seed would have to take {4*fl/fl5:.2f}x their own floor (below 1: less time than their products alone)")
 
     # 3. both learn the same thing: test accuracy after 2 epochs (reference: 3 seeds; package: 5 seeds)
     ref_accs = []
