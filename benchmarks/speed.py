@@ -5,7 +5,7 @@ in this process with the same thread count, interleaved epoch by epoch. Prints s
 their median ratio (for the direct step and the step compiled by `torch.compile`, `--compile on`, whose
 epochs are timed after a first, untimed one that compiles), how close each gets to the arithmetic floor, seed batching, a check that
 both implementations learn the same thing, and the wall time and peak memory of the whole 30-epoch
-paper run (`ffcl_twin train --preset paper`) in a child process.
+paper run (`ffcl_twin train --preset paper`, at the same thread count) in a child process.
 
     python benchmarks/speed.py --data-dir ../shared/data [--epochs 3] [--threads 2]
     python benchmarks/speed.py --against REV [--epochs 6] [--pairs 5]   # whole paper runs vs REV's package (against.py)
@@ -149,10 +149,10 @@ def main():
     print(f'conventional implementation, 1 epoch: {wall:.1f} s wall, peak memory {peak:.0f} MiB')
     if not a.skip_full_run:
         with tempfile.TemporaryDirectory() as d:
-            wall, peak = child(['-m', 'ffcl_twin', 'train', '--preset', 'paper', '--out', d, '--data-dir', a.data_dir, '--device', 'cpu'])
-        print(f'ffcl_twin train --preset paper (30 epochs, 1 seed, CPU): {wall:.1f} s wall, peak memory {peak:.0f} MiB')
+            wall, peak = child(['-m', 'ffcl_twin', 'train', '--preset', 'paper', '--out', d, '--data-dir', a.data_dir, '--device', 'cpu', '--threads', str(a.threads)])
+        print(f'ffcl_twin train --preset paper --threads {a.threads} (30 epochs, 1 seed, CPU): {wall:.1f} s wall, peak memory {peak:.0f} MiB')
         with tempfile.TemporaryDirectory() as d:
-            wall, peak = child(['-m', 'ffcl_twin', 'train', '--preset', 'paper', '--compile', 'on', '--out', d, '--data-dir', a.data_dir, '--device', 'cpu'])
-        print(f'ffcl_twin train --preset paper --compile on (30 epochs, 1 seed, CPU, compiling included): {wall:.1f} s wall, peak memory {peak:.0f} MiB')
+            wall, peak = child(['-m', 'ffcl_twin', 'train', '--preset', 'paper', '--compile', 'on', '--out', d, '--data-dir', a.data_dir, '--device', 'cpu', '--threads', str(a.threads)])
+        print(f'ffcl_twin train --preset paper --threads {a.threads} --compile on (30 epochs, 1 seed, CPU, compiling included): {wall:.1f} s wall, peak memory {peak:.0f} MiB')
 
 if __name__ == '__main__': main()
