@@ -44,6 +44,7 @@ def which(pkg_parent):
 
 
 def against(rev, epochs=6, pairs=5, n_train=None, threads=None, data_dir=None):
+    data_dir = data_dir and str(Path(data_dir).resolve())        # the runs start in other folders
     args = argparse.Namespace(epochs=epochs, pairs=pairs, n_train=n_train, threads=threads, data_dir=data_dir)
     with tempfile.TemporaryDirectory() as d:
         d = Path(d); (d/'rev').mkdir(); (d/'runs').mkdir()
