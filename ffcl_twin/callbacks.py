@@ -198,8 +198,7 @@ class ThreadsCB(Callback):
             fcntl.flock(self.fd, fcntl.LOCK_EX)
         except OSError as e:                            # the run goes on, with every core
             self.close()
-            print(f"ffcl_twin: note: cannot use the run registry {e.filename} ({e.strerror}): this run uses all {self.cores} cores",
-                  file=self.file or sys.stderr, flush=True)
+            warn(f"cannot use the run registry {e.filename} ({e.strerror}): this run uses all {self.cores} cores", self.file, kind='note')
             torch.set_num_threads(self.cores); return
         self.update()
     def update(self):

@@ -24,6 +24,6 @@ def flag(field):
     return '--' + field.replace('_', '-')
 
 # %% ../nbs/10_core.ipynb #warn_def
-def warn(message, file=None):
-    "Print `message` as one line, `ffcl_twin: warning: message`, on `file` (default: stderr, looked up when called)."
-    print(f"ffcl_twin: warning: {message}", file=file or sys.stderr, flush=True)
+def warn(message, file=None, kind='warning'):
+    "Print `message` as one line, `ffcl_twin: {kind}: message` (a warning, or a `note`), on `file` (default: stderr, looked up when called)."
+    print(f"ffcl_twin: {kind}: {message}", file=file or sys.stderr, flush=True)
