@@ -1,6 +1,6 @@
 """Whole paper runs of the working tree against another revision's package, interleaved pair by pair.
 
-    python benchmarks/against.py REV [--epochs 6] [--pairs 5] [--n-train N] [--threads T] [--data-dir D]
+    python benchmarks/against.py REV [--epochs 6] [--pairs 5] [--n-train N] [--threads T] [--compile on] [--data-dir D]
 
 `REV`'s package is taken with `git archive REV ffcl_twin` into a temporary folder; each run is a child
 `python -m ffcl_twin train --preset paper --epochs N` started in a neutral folder, its package picked by
@@ -30,6 +30,7 @@ def one_run(pkg_parent, args, out):
             '--device', 'cpu', '--out', str(out)]
     if args.n_train: argv += ['--n-train', str(args.n_train)]
     if args.threads: argv += ['--threads', str(args.threads)]
+    if args.compile: argv += ['--compile', args.compile]
     t = time.perf_counter()
     p = subprocess.run(argv, cwd=out.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t
@@ -43,9 +44,9 @@ def which(pkg_parent):
                           env={**os.environ, 'PYTHONPATH': str(pkg_parent)}, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def against(rev, epochs=6, pairs=5, n_train=None, threads=None, data_dir=None):
+def against(rev, epochs=6, pairs=5, n_train=None, threads=None, data_dir=None, compile=None):
     data_dir = data_dir and str(Path(data_dir).resolve())        # the runs start in other folders
-    args = argparse.Namespace(epochs=epochs, pairs=pairs, n_train=n_train, threads=threads, data_dir=data_dir)
+    args = argparse.Namespace(epochs=epochs, pairs=pairs, n_train=n_train, threads=threads, data_dir=data_dir, compile=compile)
     with tempfile.TemporaryDirectory() as d:
         d = Path(d); (d/'rev').mkdir(); (d/'runs').mkdir()
         commit = archive(rev, d/'rev')
@@ -53,7 +54,8 @@ def against(rev, epochs=6, pairs=5, n_train=None, threads=None, data_dir=None):
             got = Path(which(pkg)).parent
             assert got == want, f'PYTHONPATH={pkg} imports {got}, not {want}'
         print(f"whole runs: ffcl_twin train --preset paper --epochs {epochs}" + (f' --n-train {n_train}' if n_train else '')
-              + (f' --threads {threads}' if threads else '') + f'; this tree vs {rev} ({commit}), {pairs} interleaved pairs')
+              + (f' --threads {threads}' if threads else '')
+              + (f' --compile {compile}' if compile else '') + f'; this tree vs {rev} ({commit}), {pairs} interleaved pairs')
         for name, pkg in (('tree', ROOT), ('rev', d/'rev')): one_run(pkg, args, d/'runs'/f'warm-{name}')  # warm-up: caches
         ratios = []
         for i in range(pairs):
@@ -75,9 +77,10 @@ def main():
     p.add_argument('--pairs', type=int, default=5)
     p.add_argument('--n-train', type=int)
     p.add_argument('--threads', type=int, help='passed to both runs (default: their own default)')
+    p.add_argument('--compile', choices=('on', 'off'), help='passed to both runs (REV must have the option)')
     p.add_argument('--data-dir', default=os.environ.get('FFCL_TWIN_DATA'))
     a = p.parse_args()
-    against(a.rev, a.epochs, a.pairs, a.n_train, a.threads, a.data_dir)
+    against(a.rev, a.epochs, a.pairs, a.n_train, a.threads, a.data_dir, a.compile)
 
 
 if __name__ == '__main__': main()

@@ -8,7 +8,7 @@ both implementations learn the same thing, and the wall time and peak memory of 
 paper run (`ffcl_twin train --preset paper`, at the same thread count) in a child process.
 
     python benchmarks/speed.py --data-dir ../shared/data [--epochs 3] [--threads 2]
-    python benchmarks/speed.py --against REV [--epochs 6] [--pairs 5]   # whole paper runs vs REV's package (against.py)
+    python benchmarks/speed.py --against REV [--epochs 6] [--pairs 5] [--compile on]   # whole paper runs vs REV's package (against.py)
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -67,11 +67,12 @@ def main():
     p.add_argument('--against', metavar='REV', help="only time whole paper runs of this tree against REV's package, "
                    'interleaved pair by pair (benchmarks/against.py; --epochs then counts each run\'s epochs, default 6)')
     p.add_argument('--pairs', type=int, default=5, help='pairs of runs for --against')
+    p.add_argument('--compile', choices=('on', 'off'), help="--against: passed to both runs (REV must have the option)")
     a = p.parse_args()
     if a.against:
         from against import against
         return against(a.against, epochs=a.epochs if '--epochs' in sys.argv else 6, pairs=a.pairs,
-                       threads=a.threads if '--threads' in sys.argv else None, data_dir=a.data_dir)
+                       threads=a.threads if '--threads' in sys.argv else None, data_dir=a.data_dir, compile=a.compile)
     torch.set_num_threads(a.threads)
     print(f'torch {torch.__version__}, {a.threads} threads, CPU: {os.cpu_count()} cores')
 

@@ -378,15 +378,15 @@ def cpp_compiler():
     return shutil.which(os.environ.get('CXX', 'g++'))
 
 # %% ../nbs/11_methods.ipynb #compile02cd
-def compile_step(fn, what='the step'):
-    "`fn` compiled by `torch.compile` for fixed shapes, in a cache of its own (Inductor; the C++ loops it generates run on one thread, so results do not depend on the thread count); a one-line `UserError` where compiling fails."
+def compile_step(fn, what='the step', cpp_wrapper=False):
+    "`fn` compiled by `torch.compile` for fixed shapes, in a cache of its own (Inductor; the C++ loops it generates run on one thread, so results do not depend on the thread count; `cpp_wrapper`: the calls between them made from C++, not Python); a one-line `UserError` where compiling fails."
     logging.getLogger('torch.utils.cpp_extension').addFilter(_no_cuda_home)
     own = dict(recompile_limit=64, isolate_recompiles=True)              # an entry per configuration and batch shape (where torch.compile takes them)
     kw = {k: v for k, v in own.items() if k in inspect.signature(torch.compile).parameters}
     if 'recompile_limit' not in kw:                                      # older PyTorch: the process-wide limit
         name = 'recompile_limit' if hasattr(torch._dynamo.config, 'recompile_limit') else 'cache_size_limit'
         setattr(torch._dynamo.config, name, max(getattr(torch._dynamo.config, name), 64))
-    compiled = torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1}, **kw)
+    compiled = torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1, 'cpp_wrapper': cpp_wrapper}, **kw)
     def step(*args):
         try: return compiled(*args)
         except Exception as e:

@@ -82,7 +82,10 @@ class Twin(Method):
         self.weights, self.grads = self.layers(), self.layers(self.params.grad)
         self._data = None
         self.capture, self._step = self.device.type == 'cuda' if capture is None else capture, None   # capture: the step as a CUDA graph (`StepGraph`)
-        if compile: self.local_grads = compile_step(self.local_grads, "the twin's step")
+        # compile: the batch's reading, gradients and losses as one graph, through Inductor's C++ wrapper on the CPU; a captured
+        # step (CUDA) compiles `local_grads` alone, inside the graph it replays
+        if compile and self.capture: self.local_grads = compile_step(self.local_grads, "the twin's step")
+        self._compiled = compile_step(self._grads_at, "the twin's step", cpp_wrapper=self.device.type == 'cpu') if compile and not self.capture else None
 
     def _learners(self): return _RL_LEARNERS[self.opts['reading']]
     @property
@@ -151,16 +154,26 @@ def forward(self:Twin, x, layers=None, detach=True):
 
 # %% ../nbs/03_twin.ipynb #14865feb
 @patch
-def _batch(self:Twin, x, y, idx):
-    "Images `(S, b, n_in)` when both twins see the same image, else per network `(2S, b, n_in)`, and one-hot labels `(S, b, classes)`, for indices `idx` `(S, b)` of the split `x, y`."
+def _rows(self:Twin, x, y, idx):
+    "What batch `idx` `(S, b)` reads of the split `x, y`: the split's one-hot labels, the image rows `(S·b,)` when both twins see the same image, else per network `(2S·b,)`, and the label rows `(S·b,)`."
     if self._data is None or self._data[0] is not y:             # once per split: one-hot labels, class ranges
         self._data = (y, F.one_hot(y, self.sizes[-1]).float(), ClassIndex(y, self.sizes[-1]))
     _, onehot, classes = self._data
-    S, b = idx.shape
     if self.opts.get('pairing') == 'class':                      # twin B: another image of the same class
-        per_net = torch.stack((idx, classes.draw(y[idx], uniform(self.gens, b, device=x.device))), 1).reshape(-1)
+        per_net = torch.stack((idx, classes.draw(y[idx], uniform(self.gens, idx.shape[1], device=x.device))), 1).reshape(-1)
     else: per_net = idx.reshape(-1)                              # each image read once: `forward` hands it to both twins
-    return x.index_select(0, per_net).view(len(per_net) // b, b, -1), onehot.index_select(0, idx.reshape(-1)).view(S, b, -1)
+    return onehot, per_net, idx.reshape(-1)
+
+@patch
+def _gather(self:Twin, x, onehot, per_net, rows):
+    "The batch at the rows `_rows` gives: images `(S or 2S, b, n_in)` and one-hot labels `(S, b, classes)`."
+    S = len(self.seeds)
+    return x.index_select(0, per_net).view(-1, len(rows) // S, x.shape[-1]), onehot.index_select(0, rows).view(S, len(rows) // S, -1)
+
+@patch
+def _batch(self:Twin, x, y, idx):
+    "Images `(S, b, n_in)` when both twins see the same image, else per network `(2S, b, n_in)`, and one-hot labels `(S, b, classes)`, for indices `idx` `(S, b)` of the split `x, y`."
+    return self._gather(x, *self._rows(x, y, idx))
 
 # %% ../nbs/03_twin.ipynb #db63980d
 @patch
@@ -218,16 +231,29 @@ def local_grads(self:Twin, x, onehot):
     return torch.stack(rls[::-1], -1), cls
 
 # %% ../nbs/03_twin.ipynb #1dd3b837
+def _loss_table(rl, cl):
+    "The protocol's losses `(S, 2, n_layers)` from the RL `(S, n_hidden)` (the twins share it) and each twin's CL `(S, 2)`."
+    return torch.cat([rl[:, None].expand(-1, 2, -1), cl[..., None]], -1)
+
 @patch
 def _local_step(self:Twin, x, onehot):
     "Local gradients for the batch `x` `(S or 2S, B, n_in)`, `onehot` `(S, B, classes)`, then one Adam step; the batch's losses `(S, 2, n_layers)`."
     rl, cl = self.local_grads(x, onehot)
     self.opt.step()
-    return torch.cat([rl[:, None].expand(-1, 2, -1), cl[..., None]], -1)
+    return _loss_table(rl, cl)
+
+@patch
+def _grads_at(self:Twin, x, onehot, per_net, rows):
+    "The batch read at `_rows`' rows, its local gradients and its losses `(S, 2, n_layers)`: what `compile=True` compiles as one graph (Adam stays PyTorch's fused kernel)."
+    return _loss_table(*self.local_grads(*self._gather(x, onehot, per_net, rows)))
 
 @patch
 def train_step(self:Twin, x, y, idx):
-    "One step on batch `idx` of the split `x, y` (captured as a CUDA graph and replayed, on CUDA); the batch's losses `(S, 2, n_layers)`."
+    "One step on batch `idx` of the split `x, y` (compiled, or captured as a CUDA graph and replayed, on CUDA); the batch's losses `(S, 2, n_layers)`."
+    if self._compiled is not None:
+        losses = self._compiled(x, *self._rows(x, y, idx))
+        self.opt.step()
+        return losses
     if self._step is None: self._step = StepGraph(self._local_step, graph=self.device.type == 'cuda') if self.capture else self._local_step
     return self._step(*self._batch(x, y, idx))
 

@@ -1,0 +1,66 @@
+"""What each part of the compiled step (`--compile on`) saves: µs per training step of the paper configuration
+(784-64-64-10, batch 64, twin/guided, one seed, MNIST's 60,000 training images), each variant timed over one
+epoch's steps in turn with the others, `--rounds` rounds, the median per variant.
+
+    python benchmarks/compiled_variants.py --data-dir ../shared/data [--threads 2] [--rounds 5] [--seeds 1]
+
+Variants (all but `direct` compiled by `compile_step`, so each compiles first, untimed):
+  direct           the step as `--compile off` runs it
+  grads            `local_grads` alone compiled; the batch read and the loss table in Python
+  grads+C++        the same through Inductor's C++ wrapper
+  step             the batch read, `local_grads` and the loss table as one graph (`Twin._grads_at`)
+  step+C++         the same through Inductor's C++ wrapper: what `--compile on` runs
+Adam is PyTorch's fused kernel in every variant. Weights are compared with the direct step's after the rounds.
+"""
+import argparse, os, statistics, sys, time
+import torch
+from ffcl_twin.twin import Twin, _loss_table
+from ffcl_twin.methods import compile_step
+from ffcl_twin.data import load_split
+
+def variants(seeds):
+    "name -> (model, step(x, y, idx) -> losses)."
+    out = {}
+    m = Twin(seeds=seeds); out['direct'] = m, m.train_step
+    for cpp in (False, True):
+        m = Twin(seeds=seeds)
+        grads = compile_step(m.local_grads, 'grads', cpp_wrapper=cpp)
+        def step(x, y, idx, m=m, grads=grads):
+            losses = _loss_table(*grads(*m._batch(x, y, idx))); m.opt.step(); return losses
+        out['grads' + '+C++' * cpp] = m, step
+    for cpp in (False, True):
+        m = Twin(seeds=seeds)
+        whole = compile_step(m._grads_at, 'step', cpp_wrapper=cpp)
+        def step(x, y, idx, m=m, whole=whole):
+            losses = whole(x, *m._rows(x, y, idx)); m.opt.step(); return losses
+        out['step' + '+C++' * cpp] = m, step
+    return out
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data-dir', default=os.environ.get('FFCL_TWIN_DATA', '../shared/data'))
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--rounds', type=int, default=5)
+    p.add_argument('--seeds', type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    x, y = load_split('mnist', True, 'standard', a.data_dir)
+    seeds = tuple(range(a.seeds))
+    runs = variants(seeds)
+    batches = list(runs['direct'][0].batches(len(x), 64))[:-1]       # the full batches: one compiled shape
+    for m, step in runs.values(): step(x, y, batches[0])             # compiles
+    us = {k: [] for k in runs}
+    for r in range(a.rounds):
+        for k, (m, step) in runs.items():
+            t = time.perf_counter()
+            for idx in batches: step(x, y, idx)
+            us[k].append((time.perf_counter() - t) / len(batches) * 1e6)
+        print(f'round {r + 1}: ' + ', '.join(f'{k} {v[-1]:.0f}' for k, v in us.items()), flush=True)
+    ref = runs['direct'][0].params
+    print(f'\ntorch {torch.__version__}, {a.threads} threads, {len(seeds)} seed(s), {len(batches)} steps a round, {a.rounds} rounds')
+    print('| variant | µs per step (median) | × direct | × grads | weights vs direct (max abs) |\n|---|---|---|---|---|')
+    med = {k: statistics.median(v) for k, v in us.items()}
+    for k, (m, _) in runs.items():
+        print(f"| {k} | {med[k]:.0f} | {med[k]/med['direct']:.2f} | {med[k]/med['grads']:.2f} | {(m.params - ref).abs().max().item():.1e} |")
+
+if __name__ == '__main__': main()
