@@ -83,14 +83,15 @@ def main():
     ref = ReferenceTwins(cfg.options['reading'])
     kw = dict(method='twin/' + cfg.options['reading'], scaling=cfg.scaling)
     package_epoch_seconds(a.data_dir, **kw); package_epoch_seconds(a.data_dir, compiled=True, **kw)   # warm-up: data cache, kernels, compiled code
-    ref_s, pkg_s, comp_s = [], [], []
-    for _ in range(a.epochs):
+    steps = -(-60000 // cfg.batch_size)
+    ref_s, pkg_s, comp_s, fl_s = [], [], [], []
+    for _ in range(a.epochs):      # the floor too, each round: this machine's speed changes from minute to minute
         t = time.perf_counter(); train_epoch(ref, train_dl); ref.evaluate(test_dl); ref_s.append(time.perf_counter() - t)
         pkg_s += package_epoch_seconds(a.data_dir, **kw)[0]
         comp_s += package_epoch_seconds(a.data_dir, compiled=True, **kw)[0]
+        fl_s.append(floor_seconds(cfg.sizes, cfg.batch_size, steps, repeats=1))
     ratio = statistics.median(r / q for r, q in zip(ref_s, pkg_s))
     ratio_c = statistics.median(r / q for r, q in zip(ref_s, comp_s))
-    steps = -(-60000 // cfg.batch_size)
     mflop = 2 * 2 * sum(i * o for i, o in zip(cfg.sizes[:-1], cfg.sizes[1:])) * cfg.batch_size * 2 / 1e6  # fwd + weight grads, 2 twins
     print(f'\n| implementation | s/epoch (median of {a.epochs}) | all epochs |\n|---|---|---|')
     print(f"| conventional (DataLoader, nn.Module twins, per-layer Adam) | {statistics.median(ref_s):.2f} | {' '.join(f'{s:.2f}' for s in ref_s)} |")
@@ -100,23 +101,26 @@ def main():
           f'compiled / direct step: {statistics.median(c / q for c, q in zip(comp_s, pkg_s)):.3f}')
     print(f'arithmetic: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch; '
           f'package sustains {mflop*steps/1e3/statistics.median(pkg_s):.1f} GFLOP/s including evaluation')
-    fl = floor_seconds(cfg.sizes, cfg.batch_size, steps)
+    fl = statistics.median(fl_s)
     print(f"floor (measured): the first layer's forward and weight-gradient products for both twins, {steps} steps, plus the "
-          f"test forward, timed alone on this machine: {fl:.3f} s per epoch; the package takes {statistics.median(pkg_s)/fl:.1f}x the floor, "
-          f"{statistics.median(comp_s)/fl:.1f}x compiled")
+          f"test forward, timed alone on this machine after each round's epochs: {fl:.3f} s per epoch (median; {' '.join(f'{s:.3f}' for s in fl_s)}); "
+          f"the package takes {statistics.median(p / f for p, f in zip(pkg_s, fl_s)):.1f}x the floor, "
+          f"{statistics.median(c / f for c, f in zip(comp_s, fl_s)):.1f}x compiled (medians of the rounds' ratios)")
     profile(a.data_dir, cfg); profile(a.data_dir, cfg, compiled=True)
 
     # 2. seed batching: 5 seeds in one run vs 1 seed, one epoch each, interleaved round by round
     t = {(c, n): [] for c in (False, True) for n in (1, 5)}
+    fl1, fl5 = [], []
     for _ in range(a.epochs):
         for c, n in t: t[c, n] += package_epoch_seconds(a.data_dir, seeds=tuple(range(n)), epochs=1, compiled=c, **kw)[0]
+        fl1.append(floor_seconds(cfg.sizes, cfg.batch_size, steps, repeats=1)); fl5.append(floor_seconds(cfg.sizes, cfg.batch_size, steps, repeats=1, seeds=5))
     for c in (False, True):
         one, five = (statistics.median(t[c, n]) for n in (1, 5))
         r = statistics.median(f / o for f, o in zip(t[c, 5], t[c, 1]))
         print(f"\n{'compiled' if c else 'direct step'}: 1 seed {one:.2f} s/epoch; 5 seeds batched: {five:.2f} s/epoch; "
               f'5 seeds / 1 seed, median of {a.epochs} rounds: {r:.2f}x ({5/r:.1f}x faster than 5 separate runs)')
-    fl5 = floor_seconds(cfg.sizes, cfg.batch_size, steps, seeds=5)
-    print(f"floor of 5 seeds (the same products for 10 networks, timed alone): {fl5:.3f} s per epoch, {fl5/fl:.2f}x one seed's; "
+    fl, fl5 = statistics.median(fl1), statistics.median(fl5)
+    print(f"floor of 5 seeds (the same products for 10 networks, timed alone, each round): {fl5:.3f} s per epoch, {fl5/fl:.2f}x one seed's; "
           f"it is {fl5/statistics.median(t[False, 1]):.2f}x a whole direct 1-seed epoch and {fl5/statistics.median(t[True, 1]):.2f}x a compiled one. "
           f"with one seed at 2x its floor, 5 seeds within 2x one seed would have to take {4*fl/fl5:.2f}x their own floor (below 1: less time than their products alone)")
 
