@@ -1,6 +1,6 @@
 """What each part of the compiled step (`--compile on`) saves: µs per training step of the paper configuration
 (784-64-64-10, batch 64, twin/guided, one seed, MNIST's 60,000 training images), each variant timed over one
-epoch's steps in turn with the others, `--rounds` rounds, the median per variant.
+epoch's steps in turn with the others (each round starting with the next), `--rounds` rounds, the median per variant.
 
     python benchmarks/compiled_variants.py --data-dir ../shared/data [--threads 2] [--rounds 5] [--seeds 1]
 
@@ -9,7 +9,7 @@ Variants (all but `direct` compiled by `compile_step`, so each compiles first, u
   grads            `local_grads` alone compiled; the batch read and the loss table in Python
   grads+C++        the same through Inductor's C++ wrapper
   step             the batch read, `local_grads` and the loss table as one graph (`Twin._grads_at`)
-  step+C++         the same through Inductor's C++ wrapper: what `--compile on` runs
+  step+C++         the same through Inductor's C++ wrapper: `Twin(compile=True)`, what `--compile on` runs
 Adam is PyTorch's fused kernel in every variant. Weights are compared with the direct step's after the rounds.
 """
 import argparse, os, statistics, sys, time
@@ -28,12 +28,12 @@ def variants(seeds):
         def step(x, y, idx, m=m, grads=grads):
             losses = _loss_table(*grads(*m._batch(x, y, idx))); m.opt.step(); return losses
         out['grads' + '+C++' * cpp] = m, step
-    for cpp in (False, True):
-        m = Twin(seeds=seeds)
-        whole = compile_step(m._grads_at, 'step', cpp_wrapper=cpp)
-        def step(x, y, idx, m=m, whole=whole):
-            losses = whole(x, *m._rows(x, y, idx)); m.opt.step(); return losses
-        out['step' + '+C++' * cpp] = m, step
+    m = Twin(seeds=seeds)
+    whole = compile_step(m._grads_at, 'step')
+    def step(x, y, idx, m=m, whole=whole):
+        losses = whole(x, *m._rows(x, y, idx)); m.opt.step(); return losses
+    out['step'] = m, step
+    m = Twin(seeds=seeds, compile=True); out['step+C++'] = m, m.train_step      # what --compile on runs
     return out
 
 def main():
@@ -50,12 +50,14 @@ def main():
     batches = list(runs['direct'][0].batches(len(x), 64))[:-1]       # the full batches: one compiled shape
     for m, step in runs.values(): step(x, y, batches[0])             # compiles
     us = {k: [] for k in runs}
+    names = list(runs)
     for r in range(a.rounds):
-        for k, (m, step) in runs.items():
+        for k in names[r % len(names):] + names[:r % len(names)]:          # each round starts with another variant
+            m, step = runs[k]
             t = time.perf_counter()
             for idx in batches: step(x, y, idx)
             us[k].append((time.perf_counter() - t) / len(batches) * 1e6)
-        print(f'round {r + 1}: ' + ', '.join(f'{k} {v[-1]:.0f}' for k, v in us.items()), flush=True)
+        print(f'round {r + 1}: ' + ', '.join(f'{k} {us[k][-1]:.0f}' for k in names), flush=True)
     ref = runs['direct'][0].params
     print(f'\ntorch {torch.__version__}, {a.threads} threads, {len(seeds)} seed(s), {len(batches)} steps a round, {a.rounds} rounds')
     print('| variant | µs per step (median) | × direct | × grads | weights vs direct (max abs) |\n|---|---|---|---|---|')

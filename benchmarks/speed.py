@@ -69,6 +69,7 @@ def main():
     p.add_argument('--pairs', type=int, default=5, help='pairs of runs for --against')
     p.add_argument('--compile', choices=('on', 'off'), help="--against: passed to both runs (REV must have the option)")
     a = p.parse_args()
+    if a.compile and not a.against: p.error('--compile goes with --against (the other measurements time both steps)')
     if a.against:
         from against import against
         return against(a.against, epochs=a.epochs if '--epochs' in sys.argv else 6, pairs=a.pairs,
@@ -89,7 +90,7 @@ def main():
         t = time.perf_counter(); train_epoch(ref, train_dl); ref.evaluate(test_dl); ref_s.append(time.perf_counter() - t)
         pkg_s += package_epoch_seconds(a.data_dir, **kw)[0]
         comp_s += package_epoch_seconds(a.data_dir, compiled=True, **kw)[0]
-        fl_s.append(floor_seconds(cfg.sizes, cfg.batch_size, steps, repeats=1))
+        fl_s.append(floor_seconds(cfg.sizes, cfg.batch_size, steps))          # the best of 3, as a floor should be
     ratio = statistics.median(r / q for r, q in zip(ref_s, pkg_s))
     ratio_c = statistics.median(r / q for r, q in zip(ref_s, comp_s))
     mflop = 2 * 2 * sum(i * o for i, o in zip(cfg.sizes[:-1], cfg.sizes[1:])) * cfg.batch_size * 2 / 1e6  # fwd + weight grads, 2 twins
@@ -110,19 +111,20 @@ def main():
 
     # 2. seed batching: 5 seeds in one run vs 1 seed, one epoch each, interleaved round by round
     t = {(c, n): [] for c in (False, True) for n in (1, 5)}
-    fl1, fl5 = [], []
+    fl1_s, fl5_s = [], []
     for _ in range(a.epochs):
         for c, n in t: t[c, n] += package_epoch_seconds(a.data_dir, seeds=tuple(range(n)), epochs=1, compiled=c, **kw)[0]
-        fl1.append(floor_seconds(cfg.sizes, cfg.batch_size, steps, repeats=1)); fl5.append(floor_seconds(cfg.sizes, cfg.batch_size, steps, repeats=1, seeds=5))
+        fl1_s.append(floor_seconds(cfg.sizes, cfg.batch_size, steps)); fl5_s.append(floor_seconds(cfg.sizes, cfg.batch_size, steps, seeds=5))
     for c in (False, True):
         one, five = (statistics.median(t[c, n]) for n in (1, 5))
         r = statistics.median(f / o for f, o in zip(t[c, 5], t[c, 1]))
         print(f"\n{'compiled' if c else 'direct step'}: 1 seed {one:.2f} s/epoch; 5 seeds batched: {five:.2f} s/epoch; "
               f'5 seeds / 1 seed, median of {a.epochs} rounds: {r:.2f}x ({5/r:.1f}x faster than 5 separate runs)')
-    fl, fl5 = statistics.median(fl1), statistics.median(fl5)
-    print(f"floor of 5 seeds (the same products for 10 networks, timed alone, each round): {fl5:.3f} s per epoch, {fl5/fl:.2f}x one seed's; "
+    fl1, fl5 = statistics.median(fl1_s), statistics.median(fl5_s)
+    print(f"floor of 5 seeds (the same products for 10 networks, timed alone, each round): {fl5:.3f} s per epoch, {fl5/fl1:.2f}x one seed's "
+          f"({fl1:.3f} s, timed in the same rounds); "
           f"it is {fl5/statistics.median(t[False, 1]):.2f}x a whole direct 1-seed epoch and {fl5/statistics.median(t[True, 1]):.2f}x a compiled one. "
-          f"with one seed at 2x its floor, 5 seeds within 2x one seed would have to take {4*fl/fl5:.2f}x their own floor (below 1: less time than their products alone)")
+          f"with one seed at 2x its floor, 5 seeds within 2x one seed would have to take {4*fl1/fl5:.2f}x their own floor (below 1: less time than their products alone)")
 
     # 3. both learn the same thing: test accuracy after 2 epochs (reference: 3 seeds; package: 5 seeds)
     ref_accs = []

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 # %% ../nbs/11_methods.ipynb #4d5bcbbc
-from .core import UserError
+from .core import UserError, warn
 
 # %% ../nbs/11_methods.ipynb #4bbb4929
 class Method:
@@ -386,12 +386,17 @@ def compile_step(fn, what='the step', cpp_wrapper=False):
     if 'recompile_limit' not in kw:                                      # older PyTorch: the process-wide limit
         name = 'recompile_limit' if hasattr(torch._dynamo.config, 'recompile_limit') else 'cache_size_limit'
         setattr(torch._dynamo.config, name, max(getattr(torch._dynamo.config, name), 64))
-    compiled = torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1, 'cpp_wrapper': cpp_wrapper}, **kw)
+    def make(cpp): return torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1, 'cpp_wrapper': cpp}, **kw)
+    compiled = make(cpp_wrapper)
     def step(*args):
+        nonlocal compiled, cpp_wrapper
         try: return compiled(*args)
         except Exception as e:
             if (err := compile_failure(e, what)) is None: raise
-            raise err from None
+            if not cpp_wrapper or cpp_compiler() is None: raise err from None   # no C++ compiler: no wrapper would help
+            warn(f"{what}: Inductor's C++ wrapper failed ({_first_line(list(_chain(e))[-1])}); compiling it without", kind='note')
+            compiled, cpp_wrapper = make(False), False                   # this PyTorch's wrapper cannot take the step: its Python one
+            return step(*args)
     return step
 
 # %% ../nbs/11_methods.ipynb #61a73c83

@@ -84,8 +84,9 @@ class Twin(Method):
         self.capture, self._step = self.device.type == 'cuda' if capture is None else capture, None   # capture: the step as a CUDA graph (`StepGraph`)
         # compile: the batch's reading, gradients and losses as one graph, through Inductor's C++ wrapper on the CPU; a captured
         # step (CUDA) compiles `local_grads` alone, inside the graph it replays
+        self._compiled = None
         if compile and self.capture: self.local_grads = compile_step(self.local_grads, "the twin's step")
-        self._compiled = compile_step(self._grads_at, "the twin's step", cpp_wrapper=self.device.type == 'cpu') if compile and not self.capture else None
+        elif compile: self._compiled = compile_step(self._grads_at, "the twin's step", cpp_wrapper=self.device.type == 'cpu')
 
     def _learners(self): return _RL_LEARNERS[self.opts['reading']]
     @property
@@ -160,15 +161,15 @@ def _rows(self:Twin, x, y, idx):
         self._data = (y, F.one_hot(y, self.sizes[-1]).float(), ClassIndex(y, self.sizes[-1]))
     _, onehot, classes = self._data
     if self.opts.get('pairing') == 'class':                      # twin B: another image of the same class
-        per_net = torch.stack((idx, classes.draw(y[idx], uniform(self.gens, idx.shape[1], device=x.device))), 1).reshape(-1)
-    else: per_net = idx.reshape(-1)                              # each image read once: `forward` hands it to both twins
-    return onehot, per_net, idx.reshape(-1)
+        image_rows = torch.stack((idx, classes.draw(y[idx], uniform(self.gens, idx.shape[1], device=x.device))), 1).reshape(-1)
+    else: image_rows = idx.reshape(-1)                           # each image read once: `forward` hands it to both twins
+    return onehot, image_rows, idx.reshape(-1)
 
 @patch
-def _gather(self:Twin, x, onehot, per_net, rows):
-    "The batch at the rows `_rows` gives: images `(S or 2S, b, n_in)` and one-hot labels `(S, b, classes)`."
-    S = len(self.seeds)
-    return x.index_select(0, per_net).view(-1, len(rows) // S, x.shape[-1]), onehot.index_select(0, rows).view(S, len(rows) // S, -1)
+def _gather(self:Twin, x, onehot, image_rows, label_rows):
+    "The batch at the rows `_rows` gives: images `(S or 2S, b, n_in)` of the split `x` `(N, n_in)` and one-hot labels `(S, b, classes)`."
+    S, b = len(self.seeds), len(label_rows) // len(self.seeds)
+    return x.index_select(0, image_rows).view(-1, b, x.shape[-1]), onehot.index_select(0, label_rows).view(S, b, -1)
 
 @patch
 def _batch(self:Twin, x, y, idx):
@@ -243,9 +244,9 @@ def _local_step(self:Twin, x, onehot):
     return _loss_table(rl, cl)
 
 @patch
-def _grads_at(self:Twin, x, onehot, per_net, rows):
+def _grads_at(self:Twin, x, onehot, image_rows, label_rows):
     "The batch read at `_rows`' rows, its local gradients and its losses `(S, 2, n_layers)`: what `compile=True` compiles as one graph (Adam stays PyTorch's fused kernel)."
-    return _loss_table(*self.local_grads(*self._gather(x, onehot, per_net, rows)))
+    return _loss_table(*self.local_grads(*self._gather(x, onehot, image_rows, label_rows)))
 
 @patch
 def train_step(self:Twin, x, y, idx):
