@@ -14,25 +14,18 @@ Adam is PyTorch's fused kernel in every variant. Weights are compared with the d
 """
 import argparse, os, statistics, sys, time
 import torch
-from ffcl_twin.twin import Twin, _loss_table
+from ffcl_twin.twin import Twin
 from ffcl_twin.methods import compile_step
 from ffcl_twin.data import load_split
 
 def variants(seeds):
-    "name -> (model, step(x, y, idx) -> losses)."
+    "name -> (model, its `train_step`): each model runs the package's own step, with the part under test compiled."
     out = {}
     m = Twin(seeds=seeds); out['direct'] = m, m.train_step
     for cpp in (False, True):
-        m = Twin(seeds=seeds)
-        grads = compile_step(m.local_grads, 'grads', cpp_wrapper=cpp)
-        def step(x, y, idx, m=m, grads=grads):
-            losses = _loss_table(*grads(*m._batch(x, y, idx))); m.opt.step(); return losses
-        out['grads' + '+C++' * cpp] = m, step
-    m = Twin(seeds=seeds)
-    whole = compile_step(m._grads_at, 'step')
-    def step(x, y, idx, m=m, whole=whole):
-        losses = whole(x, *m._rows(x, y, idx)); m.opt.step(); return losses
-    out['step'] = m, step
+        m = Twin(seeds=seeds); m.local_grads = compile_step(m.local_grads, 'grads', cpp_wrapper=cpp)   # `_local_step` calls it
+        out['grads' + '+C++' * cpp] = m, m.train_step
+    m = Twin(seeds=seeds); m._compiled = compile_step(m._grads_at, 'step'); out['step'] = m, m.train_step
     m = Twin(seeds=seeds, compile=True); out['step+C++'] = m, m.train_step      # what --compile on runs
     return out
 
