@@ -81,6 +81,10 @@ class Twin(Method):
         self.opt = FlatAdam(self.params, lr, betas, eps, self._pieces())
         self.weights, self.grads = self.layers(), self.layers(self.params.grad)
         self._data = None
+        # the twin whose hidden layers never learn (A under `guided`), if one: its hidden outputs depend on the image alone and are
+        # read from a table computed once per split (`_frozen_table`); `_own`: the learning twin's hidden layers, (S, n_in, n_out)
+        self.frozen = None if self._one is None or self.end_to_end else 1 - self._one
+        self._table, self._own = None, None if self.frozen is None else [[t.view(len(self.seeds), 2, *t.shape[1:])[:, self._one] for t in l] for l in self.weights[:-1]]
         self.capture, self._step = self.device.type == 'cuda' if capture is None else capture, None   # capture: the step as a CUDA graph (`StepGraph`)
         # compile: the batch's reading, gradients and losses as one graph, through Inductor's C++ wrapper on the CPU; a captured
         # step (CUDA) compiles `local_grads` alone, inside the graph it replays
@@ -106,38 +110,43 @@ class Twin(Method):
     def variants(cls): return tuple(f'{r}{p}' for p in ('', '_pairs') for r in READINGS) if cls.options else ()
     def parameters(self): return [self.params]
 
-    def _shapes(self):
-        "`(weight shape, bias shape)` of each layer, for one network."
-        return [((i, o), (1, o)) for i, o in zip(self.sizes[:-1], self.sizes[1:])]
+# %% ../nbs/03_twin.ipynb #twinlay0
+@patch
+def _shapes(self:Twin):
+    "`(weight shape, bias shape)` of each layer, for one network."
+    return [((i, o), (1, o)) for i, o in zip(self.sizes[:-1], self.sizes[1:])]
 
-    def _init_params(self):
-        "A flat buffer with `nn.Linear`'s initialisation, drawn from each seed's generator: twin A's layers, then twin B's."
-        flat = torch.empty(self.n_nets * sum(math.prod(ws) + math.prod(bs) for ws, bs in self._shapes()))
-        layers = self.layers(flat)
-        for s, g in enumerate(self.gens):
-            for twin in range(2):
-                for (W, b), (i, o) in zip(layers, zip(self.sizes[:-1], self.sizes[1:])): W[2*s + twin], b[2*s + twin] = init_linear(g, i, o)
-        return flat
+@patch
+def _init_params(self:Twin):
+    "A flat buffer with `nn.Linear`'s initialisation, drawn from each seed's generator: twin A's layers, then twin B's."
+    flat = torch.empty(self.n_nets * sum(math.prod(ws) + math.prod(bs) for ws, bs in self._shapes()))
+    layers = self.layers(flat)
+    for s, g in enumerate(self.gens):
+        for twin in range(2):
+            for (W, b), (i, o) in zip(layers, zip(self.sizes[:-1], self.sizes[1:])): W[2*s + twin], b[2*s + twin] = init_linear(g, i, o)
+    return flat
 
-    def _pieces(self):
-        "`(start, length)` of each layer's weight and bias slice of each seed (the twins whose layer learns) in the flat buffer: Adam skips the rest, whose gradient is always 0."
-        out, i, shapes = [], 0, self._shapes()
-        for l, (ws, bs) in enumerate(shapes):
-            twins = (0, 1) if l == len(shapes) - 1 else self.hidden_twins
-            for n in (math.prod(ws), math.prod(bs)):
-                for s in range(len(self.seeds)):
-                    out += [(i + 2*s*n, 2*n)] if len(twins) == 2 else [(i + (2*s + t)*n, n) for t in twins]
-                i += self.n_nets*n
-        return out
+@patch
+def _pieces(self:Twin):
+    "`(start, length)` of each layer's weight and bias slice of each seed (the twins whose layer learns) in the flat buffer: Adam skips the rest, whose gradient is always 0."
+    out, i, shapes = [], 0, self._shapes()
+    for l, (ws, bs) in enumerate(shapes):
+        twins = (0, 1) if l == len(shapes) - 1 else self.hidden_twins
+        for n in (math.prod(ws), math.prod(bs)):
+            for s in range(len(self.seeds)):
+                out += [(i + 2*s*n, 2*n)] if len(twins) == 2 else [(i + (2*s + t)*n, n) for t in twins]
+            i += self.n_nets*n
+    return out
 
-    def layers(self, flat=None):
-        "`[(W, b), ...]`: views of `flat` (default: the parameters) with shapes `(n_nets, n_in, n_out)`, `(n_nets, 1, n_out)`."
-        flat, out, i = self.params.detach() if flat is None else flat, [], 0
-        for ws, bs in self._shapes():
-            W = flat[i:i + self.n_nets*math.prod(ws)].view(self.n_nets, *ws); i += W.numel()
-            b = flat[i:i + self.n_nets*math.prod(bs)].view(self.n_nets, *bs); i += b.numel()
-            out.append((W, b))
-        return out
+@patch
+def layers(self:Twin, flat=None):
+    "`[(W, b), ...]`: views of `flat` (default: the parameters) with shapes `(n_nets, n_in, n_out)`, `(n_nets, 1, n_out)`."
+    flat, out, i = self.params.detach() if flat is None else flat, [], 0
+    for ws, bs in self._shapes():
+        W = flat[i:i + self.n_nets*math.prod(ws)].view(self.n_nets, *ws); i += W.numel()
+        b = flat[i:i + self.n_nets*math.prod(bs)].view(self.n_nets, *bs); i += b.numel()
+        out.append((W, b))
+    return out
 
 # %% ../nbs/03_twin.ipynb #b44861a6
 @patch
@@ -155,26 +164,66 @@ def forward(self:Twin, x, layers=None, detach=True):
 
 # %% ../nbs/03_twin.ipynb #14865feb
 @patch
-def _rows(self:Twin, x, y, idx):
-    "What batch `idx` `(S, b)` reads of the split `x, y`: the split's one-hot labels, the image rows `(S·b,)` when both twins see the same image, else per network `(2S·b,)`, and the label rows `(S·b,)`."
+def _rows(self:Twin, x, y, idx, table=True):
+    "What batch `idx` `(S, b)` reads of the split `x, y`: the split's one-hot labels, the image rows, the label rows `(S·b,)`, and, where one twin's hidden layers never learn (`table`: if so), the table of its hidden outputs (`_frozen_table`) and its rows there `(S·b,)`. Image rows: the learning twin's alone `(S·b,)` with a table; without, `(S·b,)` when both twins see the same image, else per network `(2S·b,)`."
     if self._data is None or self._data[0] is not y:             # once per split: one-hot labels, class ranges
         self._data = (y, F.one_hot(y, self.sizes[-1]).float(), ClassIndex(y, self.sizes[-1]))
     _, onehot, classes = self._data
+    rows = (idx, idx)                                            # twin A's images, twin B's
     if self.opts.get('pairing') == 'class':                      # twin B: another image of the same class
-        image_rows = torch.stack((idx, classes.draw(y[idx], uniform(self.gens, idx.shape[1], device=x.device))), 1).reshape(-1)
-    else: image_rows = idx.reshape(-1)                           # each image read once: `forward` hands it to both twins
+        rows = (idx, classes.draw(y[idx], uniform(self.gens, idx.shape[1], device=x.device)))
+    if table and self.frozen is not None:
+        values, offsets = self._frozen_table(x)
+        at = rows[self.frozen] if offsets is None else rows[self.frozen] + offsets
+        return onehot, rows[self._one].reshape(-1), idx.reshape(-1), values, at.reshape(-1)
+    image_rows = idx.reshape(-1) if rows[1] is idx else torch.stack(rows, 1).reshape(-1)   # one read of an image both twins see
     return onehot, image_rows, idx.reshape(-1)
 
 @patch
-def _gather(self:Twin, x, onehot, image_rows, label_rows):
-    "The batch at the rows `_rows` gives: images `(S or 2S, b, n_in)` of the split `x` `(N, n_in)` and one-hot labels `(S, b, classes)`."
+def _gather(self:Twin, x, onehot, image_rows, label_rows, table=None, table_rows=None):
+    "The batch at the rows `_rows` gives: images `(S or 2S, b, n_in)` of the split `x` `(N, n_in)`, one-hot labels `(S, b, classes)`, and with a `table`, the frozen twin's hidden outputs `(S, b, Σ widths)`."
     S, b = len(self.seeds), len(label_rows) // len(self.seeds)
-    return x.index_select(0, image_rows).view(-1, b, x.shape[-1]), onehot.index_select(0, label_rows).view(S, b, -1)
+    batch = x.index_select(0, image_rows).view(-1, b, x.shape[-1]), onehot.index_select(0, label_rows).view(S, b, -1)
+    return batch if table is None else batch + (table.index_select(0, table_rows).view(S, b, -1),)
 
 @patch
 def _batch(self:Twin, x, y, idx):
-    "Images `(S, b, n_in)` when both twins see the same image, else per network `(2S, b, n_in)`, and one-hot labels `(S, b, classes)`, for indices `idx` `(S, b)` of the split `x, y`."
-    return self._gather(x, *self._rows(x, y, idx))
+    "Images `(S, b, n_in)` when both twins see the same image, else per network `(2S, b, n_in)`, and one-hot labels `(S, b, classes)`, for indices `idx` `(S, b)` of the split `x, y`: every network's input, without a table."
+    return self._gather(x, *self._rows(x, y, idx, table=False))
+
+# %% ../nbs/03_twin.ipynb #table01cd
+@patch
+@torch.no_grad()
+def _frozen_table(self:Twin, x):
+    "The hidden outputs of the twin whose hidden layers never learn (`frozen`) on every image of the split `x` `(N, n_in)`: a table `(S·N, Σ widths)`, seed `s`'s from row `s·N`, and those offsets `(S, 1)` (`None` for one seed); computed at the split's first step."
+    if self._table is None or self._table[0] is not x:
+        S, N, f = len(self.seeds), len(x), self.frozen
+        values = x.new_empty(S, N, sum(self.sizes[1:-1]))
+        for s in range(S):
+            h, at = x, 0
+            for W, b in self.weights[:-1]:                       # the frozen twin's hidden layers, as `forward` computes them
+                h = torch.addmm(b[2*s + f], h, W[2*s + f]).relu_()
+                values[s, :, at:at + h.shape[1]] = h; at += h.shape[1]
+        self._table = (x, values.view(S * N, -1), torch.arange(S, device=x.device)[:, None] * N if S > 1 else None)
+    return self._table[1:]
+
+@patch
+def load_state_dict(self:Twin, state):
+    "`Method.load_state_dict`; the frozen twin's table is computed afresh at the next step (the loaded weights may differ)."
+    Method.load_state_dict(self, state)
+    self._table = None
+
+# %% ../nbs/03_twin.ipynb #table02cd
+@patch
+def _forward_frozen(self:Twin, x, frozen):
+    "`forward`'s activations `(2S, B, n)` from the learning twin's images `x` `(S, B, n_in)` and the frozen twin's hidden outputs `frozen` `(S, B, Σ widths)` read from its table: only the learning twin's hidden layers are computed. The first entry is `x`."
+    S, acts, h, at = len(self.seeds), [x], x, 0
+    for W, b in self._own:                                       # the learning twin's hidden layers, (S, n_in, n_out)
+        h = torch.baddbmm(b, h, W).relu_()
+        f = frozen[..., at:at + h.shape[-1]]; at += h.shape[-1]
+        acts.append(torch.stack((f, h) if self.frozen == 0 else (h, f), 1).view(2*S, *h.shape[1:]))
+    W, b = self.weights[-1]
+    return acts + [torch.baddbmm(b, acts[-1], W)]
 
 # %% ../nbs/03_twin.ipynb #db63980d
 @patch
@@ -198,10 +247,10 @@ def layer_losses(self:Twin, x, y, idx):
 # %% ../nbs/03_twin.ipynb #3592f651
 @patch
 @torch.no_grad()
-def local_grads(self:Twin, x, onehot):
-    "Fill `self.params.grad` with this batch's `∂L_l/∂W_l`, `∂L_l/∂b_l` for `x` `(S or 2S, B, n_in)`, `onehot` `(S, B, classes)`; return the detached losses: RL `(S, n_hidden)` and CL `(S, 2)`."
+def local_grads(self:Twin, x, onehot, frozen=None):
+    "Fill `self.params.grad` with this batch's `∂L_l/∂W_l`, `∂L_l/∂b_l` for `x` `(S or 2S, B, n_in)`, `onehot` `(S, B, classes)` (with the frozen twin's hidden outputs `frozen`, `x` is the learning twin's images, `_forward_frozen`); return the detached losses: RL `(S, n_hidden)` and CL `(S, 2)`."
     S, learners = len(self.seeds), self.rl_learners
-    acts = self.forward(x)                                        # acts[l] = h_l: [h_0 = image, h_1, h_2, z], each (2S, B, n)
+    acts = self.forward(x) if frozen is None else self._forward_frozen(x, frozen)   # acts[l] = h_l: [h_0 = image, h_1, h_2, z], each (2S, B, n)
     z = acts[-1].view(S, 2, *acts[-1].shape[1:])                  # the output's logits z = a_3, (S, 2, B, classes)
     cls, gz = classification_loss_grad(z, onehot[:, None])        # cls = CL^k (S, 2); gz = δ_3 = ∂CL/∂z (S, 2, B, classes)
     gz, rls = gz.view(acts[-1].shape), []
@@ -211,7 +260,9 @@ def local_grads(self:Twin, x, onehot):
         # when the other twin's layer never learns (A under `guided`: its gradient, 0, is neither formed nor stepped), or None
         h, (gW, gb) = acts[l], self.grads[l]                  # h = h_l, the layer's input (a constant: no gradient flows into it)
         if gz is not None:                                   # this layer learns: ∂L/∂W_{l+1} = h_lᵀ δ_{l+1}, ∂L/∂b_{l+1} = Σ_batch δ_{l+1}
-            if len(gz) != len(h): h, gW, gb = (t.view(S, 2, *t.shape[1:])[:, one] for t in (h, gW, gb))
+            if len(gz) != self.n_nets:                       # twin `one`'s alone: its slices (its input is `x` itself, with a table)
+                gW, gb = (t.view(S, 2, *t.shape[1:])[:, one] for t in (gW, gb))
+                if len(h) == self.n_nets: h = h.view(S, 2, *h.shape[1:])[:, one]
             if gW.is_contiguous(): torch.bmm(h.transpose(1, 2), gz, out=gW); torch.sum(gz, 1, keepdim=True, out=gb)
             else: gW.copy_(torch.bmm(h.transpose(1, 2), gz)); gb.copy_(gz.sum(1, keepdim=True))   # what out= does for a strided slice
         if l == 0: break
@@ -237,16 +288,16 @@ def _loss_table(rl, cl):
     return torch.cat([rl[:, None].expand(-1, 2, -1), cl[..., None]], -1)
 
 @patch
-def _local_step(self:Twin, x, onehot):
-    "Local gradients for the batch `x` `(S or 2S, B, n_in)`, `onehot` `(S, B, classes)`, then one Adam step; the batch's losses `(S, 2, n_layers)`."
-    rl, cl = self.local_grads(x, onehot)
+def _local_step(self:Twin, x, onehot, frozen=None):
+    "Local gradients for the batch `x` `(S or 2S, B, n_in)`, `onehot` `(S, B, classes)` (and `frozen`, `local_grads`), then one Adam step; the batch's losses `(S, 2, n_layers)`."
+    rl, cl = self.local_grads(x, onehot, frozen)
     self.opt.step()
     return _loss_table(rl, cl)
 
 @patch
-def _grads_at(self:Twin, x, onehot, image_rows, label_rows):
-    "The batch read at `_rows`' rows, its local gradients and its losses `(S, 2, n_layers)`: what `compile=True` compiles as one graph (Adam stays PyTorch's fused kernel)."
-    return _loss_table(*self.local_grads(*self._gather(x, onehot, image_rows, label_rows)))
+def _grads_at(self:Twin, x, onehot, *rows):
+    "The batch read at `_rows`' rows (and table), its local gradients and its losses `(S, 2, n_layers)`: what `compile=True` compiles as one graph (Adam stays PyTorch's fused kernel)."
+    return _loss_table(*self.local_grads(*self._gather(x, onehot, *rows)))
 
 @patch
 def train_step(self:Twin, x, y, idx):
@@ -256,7 +307,7 @@ def train_step(self:Twin, x, y, idx):
         self.opt.step()
         return losses
     if self._step is None: self._step = StepGraph(self._local_step, graph=self.device.type == 'cuda') if self.capture else self._local_step
-    return self._step(*self._batch(x, y, idx))
+    return self._step(*self._gather(x, *self._rows(x, y, idx)))
 
 # %% ../nbs/03_twin.ipynb #5450a27d
 @patch
