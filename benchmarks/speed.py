@@ -2,13 +2,13 @@
 
 Both train the paper configuration (784-64-64-10, batch 64, both twins, test evaluation every epoch)
 in this process with the same thread count, interleaved epoch by epoch. Prints seconds per epoch,
-their median ratio (for the direct step and the step compiled by `torch.compile`, `--compile on`, whose
-epochs are timed after a first, untimed one that compiles), how close each gets to the arithmetic floor, seed batching, a check that
+their median ratio (for the direct step and the step compiled by `torch.compile`, `--compile on`, each timed on
+epochs after a first, untimed one: it builds what a run computes once, twin A's table, and compiles), how close each gets to the arithmetic floor, seed batching, a check that
 both implementations learn the same thing, and the wall time and peak memory of the whole 30-epoch
 paper run (`ffcl_twin train --preset paper`, at the same thread count) in a child process.
 
     python benchmarks/speed.py --data-dir ../shared/data [--epochs 3] [--threads 2]
-    python benchmarks/speed.py --against REV [--epochs 6] [--pairs 5] [--compile on]   # whole paper runs vs REV's package (against.py)
+    python benchmarks/speed.py --against REV [--epochs 6] [--pairs 5] [--seeds 5] [--compile on]   # whole paper runs vs REV's package (against.py)
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -18,10 +18,10 @@ from reference import ReferenceTwins, loaders, train_epoch
 from ffcl_twin.train import Config, preset, train
 
 def package_epoch_seconds(data_dir, seeds=(0,), epochs=1, compiled=False, **kw):
-    "Seconds of each epoch of a run of the package (with `compiled`, one more epoch first, untimed: it compiles the step), and the run's rows."
+    "Seconds of each epoch of a run of the package after one more epoch first, untimed (its first step builds twin A's table under `guided`, a run's one-time cost; `compiled`: it also compiles the step), and the run's rows."
     opts = dict(compile="on") if compiled else {}
-    rows = train(Config(epochs=epochs + compiled, seeds=seeds, data_dir=data_dir, device='cpu', **opts, **kw), threads=torch.get_num_threads())   # --threads, fixed
-    return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A' and r['epoch'] > compiled], rows
+    rows = train(Config(epochs=epochs + 1, seeds=seeds, data_dir=data_dir, device='cpu', **opts, **kw), threads=torch.get_num_threads())   # --threads, fixed
+    return [r['epoch_seconds'] for r in rows if r['seed'] == seeds[0] and r['net'] == 'A' and r['epoch'] > 1], rows
 
 def floor_seconds(sizes, batch, steps, repeats=3, seeds=1):
     "Seconds per epoch of the unavoidable products, timed alone: per step the first layer's forward (x @ W1) and weight gradient (xᵀ @ δ) for both twins of each of `seeds` seeds, batched; then the test forward of those twins (10,000 images, every layer)."
@@ -67,13 +67,15 @@ def main():
     p.add_argument('--against', metavar='REV', help="only time whole paper runs of this tree against REV's package, "
                    'interleaved pair by pair (benchmarks/against.py; --epochs then counts each run\'s epochs, default 6)')
     p.add_argument('--pairs', type=int, default=5, help='pairs of runs for --against')
+    p.add_argument('--seeds', type=int, default=1, help='--against: seeds 0 to SEEDS-1 in each run, batched')
     p.add_argument('--compile', choices=('on', 'off'), help="--against: passed to both runs (REV must have the option)")
     a = p.parse_args()
     if a.compile and not a.against: p.error('--compile goes with --against (the other measurements time both steps)')
+    if a.seeds != 1 and not a.against: p.error('--seeds goes with --against (the other measurements time 1 and 5 seeds)')
     if a.against:
         from against import against
         return against(a.against, epochs=a.epochs if '--epochs' in sys.argv else 6, pairs=a.pairs,
-                       threads=a.threads if '--threads' in sys.argv else None, data_dir=a.data_dir, compile=a.compile)
+                       threads=a.threads if '--threads' in sys.argv else None, data_dir=a.data_dir, compile=a.compile, seeds=a.seeds)
     torch.set_num_threads(a.threads)
     print(f'torch {torch.__version__}, {a.threads} threads, CPU: {os.cpu_count()} cores')
 
@@ -100,8 +102,10 @@ def main():
     print(f"| ffcl_twin, compile='on' (the step compiled by torch.compile) | {statistics.median(comp_s):.2f} | {' '.join(f'{s:.2f}' for s in comp_s)} |")
     print(f'speed-up over the conventional loop (median of per-epoch ratios): {ratio:.1f}x; compiled {ratio_c:.1f}x; '
           f'compiled / direct step: {statistics.median(c / q for c, q in zip(comp_s, pkg_s)):.3f}')
-    print(f'arithmetic: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch; '
-          f'package sustains {mflop*steps/1e3/statistics.median(pkg_s):.1f} GFLOP/s including evaluation')
+    print(f'arithmetic: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch (forward and weight '
+          f'gradients of both twins); the {cfg.options["reading"]} step performs about half of it (twin A\'s hidden outputs read from '
+          f'its table, its hidden gradients never formed)' if cfg.options['reading'] == 'guided' else
+          f'arithmetic: {mflop:.1f} MFLOP per step x {steps} steps = {mflop*steps/1e3:.1f} GFLOP per epoch')
     fl = statistics.median(fl_s)
     print(f"floor (measured): the first layer's forward and weight-gradient products for both twins, {steps} steps, plus the "
           f"test forward, timed alone on this machine after each round's epochs: {fl:.3f} s per epoch (median; {' '.join(f'{s:.3f}' for s in fl_s)}); "
@@ -132,7 +136,7 @@ def main():
         torch.manual_seed(seed); r = ReferenceTwins(cfg.options['reading'])
         for _ in range(2): train_epoch(r, train_dl)
         ref_accs += [acc for loss, acc in r.evaluate(test_dl)]
-    _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=2, **kw)
+    _, rows = package_epoch_seconds(a.data_dir, seeds=(0, 1, 2, 3, 4), epochs=1, **kw)   # 2 epochs in all
     for t, idx in (('A', 0), ('B', 1)):
         ra, pa = ref_accs[idx::2], [r['test_acc'] for r in rows if r['epoch'] == 2 and r['net'] == t]
         print(f'epoch-2 test acc, twin {t}: conventional {statistics.fmean(ra):.4f} ± {statistics.stdev(ra):.4f} (3 seeds), '
