@@ -1,7 +1,7 @@
 """What reading twin A's hidden outputs from its table saves (`Twin._frozen_table`, `twin/guided`): µs per training step
 of the paper configuration (784-64-64-10, batch 64, MNIST's 60,000 training images, standard scaling) with the table
 and without it (`frozen = None`: every network's forward, as before the table), for each seed count and step kind,
-(`Twin.table_min_seeds`: one seed has no table by default), the two timed over `--steps` steps in turn for `--rounds` rounds (the order swapped every round). Prints the median
+the two timed over `--steps` steps in turn for `--rounds` rounds (the order swapped every round). Prints the median
 µs per step of each, the median of the rounds' ratios (table ÷ without), the seconds the table takes to build, its
 size, and how far apart their weights end (the direct steps: bit for bit on the CPU where the table was written).
 
@@ -11,10 +11,6 @@ import argparse, os, statistics, time
 import torch
 from ffcl_twin.twin import Twin
 from ffcl_twin.data import load_split
-
-class Tabled(Twin):
-    "`Twin` with its table at any seed count (`Twin` itself computes twin A's outputs every step with one seed)."
-    table_min_seeds = 1
 
 def steps(m, x, y, g, S, n):
     "µs per step of `n` steps of `m` on random batches (the same batches for both models: `g` restarted by the caller)."
@@ -26,7 +22,7 @@ def compare(x, y, S, compiled, rounds, n):
     "Median µs per step with and without the table, the median ratio, and whether the weights end equal."
     ms = {}
     for table in (True, False):
-        ms[table] = Tabled(seeds=tuple(range(S)), lr=1e-4, compile=compiled)
+        ms[table] = Twin(seeds=tuple(range(S)), lr=1e-4, compile=compiled)
         if not table: ms[table].frozen = None
     us = {k: [] for k in ms}
     for r in range(rounds + 1):                                  # round 0 warms up (and compiles): untimed
@@ -55,7 +51,7 @@ def main():
             with_t, without, ratio, same = compare(x, y, S, compiled, a.rounds, a.steps)
             print(f"| {S} | {'compiled' if compiled else 'direct'} | {with_t:.0f} | {without:.0f} | {ratio:.3f} | {same} |", flush=True)
     for S in a.seeds:
-        m, build = Tabled(seeds=tuple(range(S))), []
+        m, build = Twin(seeds=tuple(range(S))), []
         for _ in range(3):
             m._table = None; t = time.perf_counter(); values, _ = m._frozen_table(x); build.append(time.perf_counter() - t)
         print(f'{S} seed(s): the table takes {min(build):.2f} s to build (best of 3) and {values.numel() * 4 / 2**20:.0f} MiB')

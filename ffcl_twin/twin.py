@@ -66,7 +66,6 @@ class Twin(Method):
                    pairing=('image', tuple(PAIRINGS), 'what the twins see: ' + '; '.join(f'{k}: {v}' for k, v in PAIRINGS.items())))
     backprop = False   # does the output's loss reach every layer? (the `backprop` control)
     compilable = True  # `compile=True`: the step compiled by `compile_step` (`Config.compile`)
-    table_min_seeds = 2  # fewer seeds, not compiled: twin A's hidden outputs computed every step (with one, its table saves nothing measurable)
 
     def __init__(self, sizes=(784, 64, 64, 10), seeds=(0,), lr=1e-4, device='cpu', detach=True, betas=(0.9, 0.999), eps=1e-8, capture=None, compile=False, **options):
         super().__init__(sizes, seeds, lr, device, **options)
@@ -83,10 +82,9 @@ class Twin(Method):
         self.weights, self.grads = self.layers(), self.layers(self.params.grad)
         self._data = None
         # the twin whose hidden layers never learn (A under `guided`), if one: its hidden outputs depend on the image alone and are
-        # read from a table computed once per split (`_frozen_table`) with `table_min_seeds` seeds or more, or compiled (Inductor
-        # fuses the stacking of A's rows beside B's); `_own`: the learning twin's hidden layers, (S, n_in, n_out)
-        tabled = self._one is not None and not self.end_to_end and (compile or len(self.seeds) >= self.table_min_seeds)
-        self.frozen = 1 - self._one if tabled else None
+        # read from a table computed once per split (`_frozen_table`), at any seed count, so that a seed computes the same alone
+        # and batched; `_own`: the learning twin's hidden layers, (S, n_in, n_out)
+        self.frozen = None if self._one is None or self.end_to_end else 1 - self._one
         self._table, self._own = None, None if self.frozen is None else [[t.view(len(self.seeds), 2, *t.shape[1:])[:, self._one] for t in l] for l in self.weights[:-1]]
         self.capture, self._step = self.device.type == 'cuda' if capture is None else capture, None   # capture: the step as a CUDA graph (`StepGraph`)
         # compile: the batch's reading, gradients and losses as one graph, through Inductor's C++ wrapper on the CPU; a captured
@@ -198,7 +196,7 @@ def _batch(self:Twin, x, y, idx):
 @patch
 @torch.no_grad()
 def _frozen_table(self:Twin, x):
-    "The hidden outputs of the twin whose hidden layers never learn (`frozen`) on every image of the split `x` `(N, n_in)`: a table `(S·N, Σ widths)`, seed `s`'s from row `s·N`, and those offsets `(S, 1)` (`None` for one seed); computed at the split's first step."
+    "The hidden outputs of the twin whose hidden layers never learn (`frozen`) on every image of the split `x` `(N, n_in)`: a table `(S·N, Σ widths)`, seed `s`'s from row `s·N`, and those offsets `(S, 1)` (`None` for one seed); computed at the split's first step (after writing its weights other than by `load_state_dict`, set `_table = None`)."
     if self._table is None or self._table[0] is not x:
         S, N, f = len(self.seeds), len(x), self.frozen
         values = x.new_empty(S, N, sum(self.sizes[1:-1]))
