@@ -9,7 +9,10 @@ Variants (all but `direct` compiled by `compile_step`, so each compiles first, u
   grads            `local_grads` alone compiled; the batch read and the loss table in Python
   grads+C++        the same through Inductor's C++ wrapper
   step             the batch read, `local_grads` and the loss table as one graph (`Twin._grads_at`)
-  step+C++         the same through Inductor's C++ wrapper: `Twin(compile=True)`, what `--compile on` runs
+  step+C++ unplanned  the same through Inductor's C++ wrapper, each buffer allocated on its own and the inputs' sizes
+                   checked (`inductor_options` before 2026-12-07)
+  step+C++         the same with the buffers planned as one block, no size checks: `Twin(compile=True)`, what
+                   `--compile on` runs
 Adam is PyTorch's fused kernel in every variant. Weights are compared with the direct step's after the rounds.
 """
 import argparse, os, statistics, sys, time
@@ -26,6 +29,8 @@ def variants(seeds):
         m = Twin(seeds=seeds); m.local_grads = compile_step(m.local_grads, 'grads', cpp_wrapper=cpp)   # `_local_step` calls it
         out['grads' + '+C++' * cpp] = m, m.train_step
     m = Twin(seeds=seeds); m._compiled = compile_step(m._grads_at, 'step'); out['step'] = m, m.train_step
+    m = Twin(seeds=seeds); m._compiled = torch.compile(m._grads_at, dynamic=False, fullgraph=True, options={'cpp.threads': 1, 'cpp_wrapper': True})
+    out['step+C++ unplanned'] = m, m.train_step
     m = Twin(seeds=seeds, compile=True); out['step+C++'] = m, m.train_step      # what --compile on runs
     return out
 

@@ -7,7 +7,7 @@ __all__ = ['METHODS', 'Method', 'init_linear', 'shared_linear', 'pair_cosine', '
            'ce_grads', 'unit_rows', 'unit_rows_grad', 'per_seed', 'uniform', 'ClassIndex', 'write_layer_grads',
            'local_forward', 'net_evaluation', 'PlainAdam', 'AutogradMethod', 'make_optimizer', 'set_lr',
            'ReferenceRecipe', 'StepDecay', 'shift_images', 'StepGraph', 'compile_failure', 'cpp_compiler',
-           'compile_step', 'method_names', 'resolve_method', 'build_method', 'check_method']
+           'inductor_options', 'compile_step', 'method_names', 'resolve_method', 'build_method', 'check_method']
 
 # %% ../nbs/11_methods.ipynb #34217eb7
 import inspect, logging, math, os, shutil
@@ -377,16 +377,23 @@ def cpp_compiler():
     "The C++ compiler `torch.compile` looks for first on the CPU (`$CXX`, else `g++`), or `None` where it is not found."
     return shutil.which(os.environ.get('CXX', 'g++'))
 
+# %% ../nbs/11_methods.ipynb #compile02o
+def inductor_options(cpp_wrapper=False):
+    "Inductor's options for a compiled step: its C++ loops on one thread (results independent of the thread count); with the C++ wrapper, the step's buffers planned as one block (one allocation a call, not one per buffer) and no checks of the inputs' sizes (Dynamo's guards have checked their shapes and strides): less time between the loops, the same loops."
+    opts = {'cpp.threads': 1, 'cpp_wrapper': cpp_wrapper}
+    if cpp_wrapper: opts |= {k: v for k, v in (('memory_planning', True), ('size_asserts', False)) if hasattr(torch._inductor.config, k)}
+    return opts
+
 # %% ../nbs/11_methods.ipynb #compile02cd
 def compile_step(fn, what='the step', cpp_wrapper=False):
-    "`fn` compiled by `torch.compile` for fixed shapes, in a cache of its own (Inductor; the C++ loops it generates run on one thread, so results do not depend on the thread count; `cpp_wrapper`: the calls between them made from C++, not Python); a one-line `UserError` where compiling fails."
+    "`fn` compiled by `torch.compile` for fixed shapes, in a cache of its own (Inductor, `inductor_options`: the C++ loops it generates run on one thread, so results do not depend on the thread count; `cpp_wrapper`: the calls between them made from C++, not Python); a one-line `UserError` where compiling fails."
     logging.getLogger('torch.utils.cpp_extension').addFilter(_no_cuda_home)
     own = dict(recompile_limit=64, isolate_recompiles=True)              # an entry per configuration and batch shape (where torch.compile takes them)
     kw = {k: v for k, v in own.items() if k in inspect.signature(torch.compile).parameters}
     if 'recompile_limit' not in kw:                                      # older PyTorch: the process-wide limit
         name = 'recompile_limit' if hasattr(torch._dynamo.config, 'recompile_limit') else 'cache_size_limit'
         setattr(torch._dynamo.config, name, max(getattr(torch._dynamo.config, name), 64))
-    def make(cpp): return torch.compile(fn, dynamic=False, fullgraph=True, options={'cpp.threads': 1, 'cpp_wrapper': cpp}, **kw)
+    def make(cpp): return torch.compile(fn, dynamic=False, fullgraph=True, options=inductor_options(cpp), **kw)
     compiled = make(cpp_wrapper)
     def step(*args):
         nonlocal compiled, cpp_wrapper
