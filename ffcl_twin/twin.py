@@ -83,9 +83,10 @@ class Twin(Method):
         self._data = None
         # the twin whose hidden layers never learn (A under `guided`), if one: its hidden outputs depend on the image alone and are
         # read from a table computed once per split (`_frozen_table`), at any seed count, so that a seed computes the same alone
-        # and batched; `_own`: the learning twin's hidden layers, (S, n_in, n_out)
+        # and batched; `_own`, `_own_grads`: the learning twin's hidden layers and their gradients, (S, n_in, n_out) views
         self.frozen = None if self._one is None or self.end_to_end else 1 - self._one
-        self._table, self._own = None, None if self.frozen is None else [[t.view(len(self.seeds), 2, *t.shape[1:])[:, self._one] for t in l] for l in self.weights[:-1]]
+        self._table = None
+        self._own, self._own_grads = (None, None) if self.frozen is None else (self._twin_views(l) for l in (self.weights, self.grads))
         self.capture, self._step = self.device.type == 'cuda' if capture is None else capture, None   # capture: the step as a CUDA graph (`StepGraph`)
         # compile: the batch's reading, gradients and losses as one graph, through Inductor's C++ wrapper on the CPU; a captured
         # step (CUDA) compiles `local_grads` alone, inside the graph it replays
@@ -148,6 +149,11 @@ def layers(self:Twin, flat=None):
         b = flat[i:i + self.n_nets*math.prod(bs)].view(self.n_nets, *bs); i += b.numel()
         out.append((W, b))
     return out
+
+@patch
+def _twin_views(self:Twin, layers):
+    "The learning twin's part (`_one`) of each hidden layer of `layers` (`layers()`' views): `[(W, b), ...]` of shapes `(S, n_in, n_out)`, `(S, 1, n_out)`."
+    return [[t.view(len(self.seeds), 2, *t.shape[1:])[:, self._one] for t in l] for l in layers[:-1]]
 
 # %% ../nbs/03_twin.ipynb #b44861a6
 @patch
@@ -262,7 +268,7 @@ def local_grads(self:Twin, x, onehot, frozen=None):
         h, (gW, gb) = acts[l], self.grads[l]                  # h = h_l, the layer's input (a constant: no gradient flows into it)
         if gz is not None:                                   # this layer learns: ∂L/∂W_{l+1} = h_lᵀ δ_{l+1}, ∂L/∂b_{l+1} = Σ_batch δ_{l+1}
             if len(gz) != self.n_nets:                       # twin `one`'s alone: its slices (its input is `x` itself, with a table)
-                gW, gb = (t.view(S, 2, *t.shape[1:])[:, one] for t in (gW, gb))
+                gW, gb = self._own_grads[l]
                 if len(h) == self.n_nets: h = h.view(S, 2, *h.shape[1:])[:, one]
             if gW.is_contiguous() or not torch.compiler.is_compiling():   # twin B's strided slices too (a product written in place)
                 torch.bmm(h.transpose(1, 2), gz, out=gW); torch.sum(gz, 1, keepdim=True, out=gb)
