@@ -18,7 +18,7 @@ Adam is PyTorch's fused kernel in every variant. Weights are compared with the d
 import argparse, os, statistics, sys, time
 import torch
 from ffcl_twin.twin import Twin
-from ffcl_twin.methods import compile_step
+from ffcl_twin.methods import compile_step, inductor_options
 from ffcl_twin.data import load_split
 
 def variants(seeds):
@@ -29,7 +29,8 @@ def variants(seeds):
         m = Twin(seeds=seeds); m.local_grads = compile_step(m.local_grads, 'grads', cpp_wrapper=cpp)   # `_local_step` calls it
         out['grads' + '+C++' * cpp] = m, m.train_step
     m = Twin(seeds=seeds); m._compiled = compile_step(m._grads_at, 'step'); out['step'] = m, m.train_step
-    m = Twin(seeds=seeds); m._compiled = torch.compile(m._grads_at, dynamic=False, fullgraph=True, options={'cpp.threads': 1, 'cpp_wrapper': True})
+    m = Twin(seeds=seeds); m._compiled = torch.compile(m._grads_at, dynamic=False, fullgraph=True,
+                                                 options=inductor_options(True) | {'memory_planning': False, 'size_asserts': True})   # the options before
     out['step+C++ unplanned'] = m, m.train_step
     m = Twin(seeds=seeds, compile=True); out['step+C++'] = m, m.train_step      # what --compile on runs
     return out

@@ -272,7 +272,7 @@ def local_grads(self:Twin, x, onehot, frozen=None):
                 if len(h) == self.n_nets: h = h.view(S, 2, *h.shape[1:])[:, one]
             if gW.is_contiguous() or not torch.compiler.is_compiling():   # twin B's strided slices too (a product written in place)
                 torch.bmm(h.transpose(1, 2), gz, out=gW); torch.sum(gz, 1, keepdim=True, out=gb)
-            else: gW.copy_(torch.bmm(h.transpose(1, 2), gz)); gb.copy_(gz.sum(1, keepdim=True))   # compiled: the graph as traced before (Inductor writes the slice)
+            else: gW.copy_(torch.bmm(h.transpose(1, 2), gz)); gb.copy_(gz.sum(1, keepdim=True))   # compiled: Dynamo takes no strided `out=` (Inductor writes the slice)
         if l == 0: break
         h = acts[l]
         rl, g = representation_loss_grads(h.view(S, 2, *h.shape[1:]))  # h: output of hidden layer l; rl = RL_l (S,), g = ∂RL_l/∂h_l (S, 2, B, n)
